@@ -1,0 +1,45 @@
+# The two commands: `make run` (local stack) and `make test` (everything). Both create .venv first.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+export SAM_CLI_TELEMETRY := 0
+export PYTHONPATH := $(CURDIR)/layers/oauth_core:$(CURDIR)
+
+# The first interpreter that runs and is 3.11 or newer (pyenv shims that are not active fail the check).
+PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+# sam build needs the Lambda runtime's interpreter (python3.13) on PATH; pyenv may have it off PATH.
+RUNTIME_PYTHON := $(shell { python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null; } | tail -n 1)
+SAM_PATH := $(if $(RUNTIME_PYTHON),$(dir $(RUNTIME_PYTHON)):)$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test lint build deploy bench clean
+
+$(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
+	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python -m local
+
+test: install
+	RUNTIME_PYTHON="$(RUNTIME_PYTHON)" PATH="$(SAM_PATH)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+
+lint: install
+	$(BIN)/ruff check .
+	PATH="$(SAM_PATH)" $(BIN)/sam validate --lint
+
+build: install
+	@test -n "$(RUNTIME_PYTHON)" || { echo "make: sam build needs python3.13 (the Lambda runtime) on PATH" >&2; exit 1; }
+	PATH="$(SAM_PATH)" $(BIN)/sam build
+
+deploy: build
+	PATH="$(SAM_PATH)" $(BIN)/sam deploy $(DEPLOY_ARGS)
+
+clean:
+	rm -rf .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,12 @@
+"""POST /oauth/token: the token endpoint (RFC 6749 §3.2)."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from oauth_core.token_endpoint import issue_token
+from oauth_core.http import serve
+from oauth_core.observability import logger, metrics
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event, context):
+    return serve(event, issue_token)

@@ -1,0 +1,85 @@
+"""OAuth 2.0 errors as a small hierarchy: the RFC code and HTTP status are class attributes.
+
+``description`` is short, ASCII and safe to show to the client; detail for operators goes to the log.
+"""
+
+from __future__ import annotations
+
+
+class OAuthError(Exception):
+    """RFC 6749 §5.2 error response; subclasses fix ``error`` and ``status``."""
+
+    error = "invalid_request"
+    status = 400
+
+    def __init__(self, description: str = "", *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(description or self.error)
+        self.description = description
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, str]:
+        body = {"error": self.error}
+        if self.description:
+            body["error_description"] = self.description
+        return body
+
+
+class InvalidRequest(OAuthError):
+    error = "invalid_request"
+
+
+class InvalidClient(OAuthError):
+    """RFC 6749 §5.2: 401, with a Basic challenge when the client tried Basic."""
+
+    error = "invalid_client"
+    status = 401
+
+
+class InvalidGrant(OAuthError):
+    error = "invalid_grant"
+
+
+class UnauthorizedClient(OAuthError):
+    error = "unauthorized_client"
+
+
+class UnsupportedGrantType(OAuthError):
+    error = "unsupported_grant_type"
+
+
+class InvalidScope(OAuthError):
+    error = "invalid_scope"
+
+
+class UnsupportedTokenType(OAuthError):
+    """RFC 7009 §2.2.1."""
+
+    error = "unsupported_token_type"
+
+
+class NotTokenOwner(OAuthError):
+    """Revocation of a token issued to another client: 403, as the product's revoke service answers."""
+
+    error = "unauthorized_client"
+    status = 403
+
+
+class InvalidToken(OAuthError):
+    """Tokeninfo answers 400 for a token that is unknown, expired or revoked."""
+
+    error = "invalid_token"
+
+
+class ServerError(OAuthError):
+    error = "server_error"
+    status = 500
+
+
+class TemporarilyUnavailable(OAuthError):
+    """The store is throttling or unreachable after bounded retries; clients may retry later."""
+
+    error = "temporarily_unavailable"
+    status = 503
+
+    def __init__(self, description: str = "The service is busy, retry later", retry_after: int = 1) -> None:
+        super().__init__(description, headers={"Retry-After": str(retry_after)})

@@ -1,0 +1,23 @@
+"""Grant types by ``grant_type`` (RFC 6749 §4). Each module has ``reads(request)``, the extra items
+to fetch in the same batched read as the client, and ``issue(request, client, items)``."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from oauth_core.errors import UnsupportedGrantType
+
+_REGISTRY = {
+    "client_credentials": "oauth_core.grants.client_credentials",
+    "password": "oauth_core.grants.password",
+    "refresh_token": "oauth_core.grants.refresh_token",
+}
+
+
+def lookup(grant_type: str) -> ModuleType:
+    """The module of a supported grant type, imported on first use."""
+    name = _REGISTRY.get(grant_type)
+    if name is None:
+        raise UnsupportedGrantType(f"grant_type {grant_type[:80]!r} is not supported")
+    return importlib.import_module(name)

@@ -1,0 +1,22 @@
+"""RFC 6749 §4.4: a confidential client's own token; no refresh token, no grant record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from oauth_core import issuance, scopes
+from oauth_core.errors import UnauthorizedClient
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request
+    from oauth_core.storage.clients import Client
+
+
+def reads(request: Request) -> dict[str, Any]:
+    return {}
+
+
+def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+    if client.public:
+        raise UnauthorizedClient("client_credentials requires a confidential client")
+    return issuance.client_token(client, scopes.resolve(request.param("scope"), client.scopes))

@@ -1,0 +1,34 @@
+"""RFC 6749 §4.3: resource owner password credentials, checked against the users table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from oauth_core import issuance, observability, scopes
+from oauth_core.errors import InvalidGrant
+from oauth_core.hashing import verify_password
+from oauth_core.storage import users
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request
+    from oauth_core.storage.clients import Client
+
+
+def reads(request: Request) -> dict[str, Any]:
+    username = request.param("username")
+    return {"user": users.key(username)} if username else {}
+
+
+def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+    username = request.required("username")
+    password = request.required("password")
+    user = users.from_item(items.get("user"))
+    # Always run the KDF, so unknown and known users answer in the same time.
+    if not verify_password(password, user.password_hash if user else None) or user is None or user.disabled:
+        observability.logger.info("password grant refused", extra={"client_id": client.client_id,
+                                                                  "known_user": user is not None})
+        raise InvalidGrant("invalid username or password")
+    scope = scopes.resolve(request.param("scope"), client.scopes)
+    return issuance.grant_tokens(client, user.username, scope, "password",
+                                 with_refresh="refresh_token" in client.grant_types,
+                                 request_token=request.request_id)

@@ -1,0 +1,164 @@
+"""The only module that knows the API Gateway REST (v1 proxy) event shape.
+
+``serve`` parses an event into a ``Request``, calls an endpoint, and turns its ``Response`` or any
+error into the proxy answer: OAuth errors become RFC 6749 §5.2 bodies, anything unexpected a
+generic 500 with the detail in the log only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from oauth_core.config import settings
+from oauth_core.errors import InvalidRequest, OAuthError, ServerError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # lower-cased names
+    query: Mapping[str, list[str]]
+    form: Mapping[str, list[str]]
+    request_id: str = ""
+    source_ip: str = ""
+
+    def param(self, name: str) -> str | None:
+        """A form parameter; RFC 6749 §3.1: parameters must not be repeated."""
+        return _single(self.form, name)
+
+    def required(self, name: str) -> str:
+        """A form parameter that must be present and non-empty."""
+        value = self.param(name)
+        if not value:
+            raise InvalidRequest(f"parameter {name} is required")
+        return value
+
+    def query_param(self, name: str) -> str | None:
+        return _single(self.query, name)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Response:
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _single(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise InvalidRequest(f"parameter {name} is repeated")
+    return values[0]
+
+
+def _check_text(value: str, what: str) -> str:
+    if "\x00" in value:
+        raise InvalidRequest(f"{what} contains a NUL character")
+    return value
+
+
+def _headers(event: Mapping[str, Any]) -> dict[str, str]:
+    multi = event.get("multiValueHeaders") or {}
+    headers: dict[str, str] = {}
+    for name, values in multi.items():
+        if values and name.lower() == "authorization" and len(values) > 1:
+            raise InvalidRequest("the Authorization header is repeated")
+    for name, value in (event.get("headers") or {}).items():
+        if isinstance(name, str) and isinstance(value, str):
+            headers[name.lower()] = value
+    return headers
+
+
+def _query(event: Mapping[str, Any]) -> dict[str, list[str]]:
+    multi = event.get("multiValueQueryStringParameters")
+    if multi is None:
+        multi = {k: [v] for k, v in (event.get("queryStringParameters") or {}).items()}
+    return {
+        _check_text(str(k), "a query parameter"): [_check_text(str(v), f"parameter {k}") for v in vs]
+        for k, vs in multi.items()
+    }
+
+
+def _body(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequest("the request body is not valid base64") from None
+    else:
+        raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else b""
+    if len(raw) > settings().max_body_bytes:
+        raise InvalidRequest("the request body is too large")
+    return raw
+
+
+def _form(headers: Mapping[str, str], raw: bytes) -> dict[str, list[str]]:
+    if not raw:
+        return {}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != FORM:
+        raise InvalidRequest(f"the request body must be {FORM}")
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidRequest("the request body is not valid UTF-8 form data") from None
+    form: dict[str, list[str]] = {}
+    for name, value in pairs:
+        form.setdefault(_check_text(name, "a parameter name"), []).append(_check_text(value, f"parameter {name}"))
+    return form
+
+
+def parse_event(event: Mapping[str, Any]) -> Request:
+    """Build a ``Request``; malformed input raises ``InvalidRequest``, never anything else."""
+    context = event.get("requestContext") or {}
+    headers = _headers(event)
+    return Request(
+        method=str(event.get("httpMethod") or "GET").upper(),
+        path=str(event.get("path") or "/"),
+        headers=headers,
+        query=_query(event),
+        form=_form(headers, _body(event)),
+        request_id=str(context.get("requestId") or ""),
+        source_ip=str((context.get("identity") or {}).get("sourceIp") or ""),
+    )
+
+
+def to_proxy(response: Response) -> dict[str, Any]:
+    return {"statusCode": response.status, "headers": response.headers, "body": response.body,
+            "isBase64Encoded": False}
+
+
+def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response]) -> dict[str, Any]:
+    """Parse, call, shape; all errors become responses here and nowhere else."""
+    from oauth_core import observability, responses
+
+    request: Request | None = None
+    try:
+        request = parse_event(event)
+        return to_proxy(endpoint(request))
+    except OAuthError as exc:
+        observability.count("OAuthErrors", "error", exc.error)
+        observability.logger.info("request refused", extra={"error": exc.error, "description": exc.description})
+        return to_proxy(responses.error(exc, request))
+    except Exception:
+        observability.logger.exception("unhandled error")
+        observability.count("OAuthErrors", "error", ServerError.error)
+        return to_proxy(responses.error(ServerError("internal error"), request))

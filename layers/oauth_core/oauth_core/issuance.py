@@ -1,0 +1,105 @@
+"""Minting and storing token sets.
+
+A client-credentials token is one ``PutItem`` with no grant (the cheapest path we sell). Tokens on a
+user's behalf belong to a grant and are written with it in one transaction, so there is never a
+grant without its tokens or the reverse.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from oauth_core import token_format
+from oauth_core.config import settings
+from oauth_core.hashing import digest, random_secret
+from oauth_core.storage import dynamo, grants, tokens
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from oauth_core.storage.clients import Client
+
+
+@dataclass(frozen=True)
+class Issued:
+    access_token: str
+    expires_in: int
+    scope: str
+    refresh_token: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """RFC 6749 §5.1; ``expires_in`` is an integer, ``scope`` present because it may differ."""
+        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
+                                "expires_in": self.expires_in}
+        if self.refresh_token:
+            body["refresh_token"] = self.refresh_token
+        if self.scope:
+            body["scope"] = self.scope
+        return body
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def access_ttl(client: Client) -> int:
+    return client.access_token_ttl or settings().access_token_ttl
+
+
+def refresh_ttl(client: Client) -> int:
+    return client.refresh_token_ttl or settings().refresh_token_ttl
+
+
+def _token(raw: str, kind: str, client: Client, scope: str, now: int, ttl: int,
+           username: str = "", grant_id: str = "") -> tokens.Token:
+    return tokens.Token(token_hash=digest(raw), kind=kind, client_id=client.client_id, scope=scope,
+                        issued_at=now, expires_at=now // 1000 + ttl, username=username, grant_id=grant_id)
+
+
+def client_token(client: Client, scope: str) -> Issued:
+    """A token the client holds on its own behalf (client credentials): no grant, no refresh token."""
+    now, ttl = now_ms(), access_ttl(client)
+    raw = token_format.mint(token_format.TokenRef(client.client_id))
+    tokens.put(_token(raw, tokens.ACCESS, client, scope, now, ttl))
+    return Issued(raw, ttl, scope)
+
+
+def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, with_refresh: bool,
+                 grant_id: str | None = None, extra: Sequence[dict[str, Any]] = (),
+                 request_token: str | None = None) -> Issued:
+    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing."""
+    now, ttl = now_ms(), access_ttl(client)
+    grant_id = grant_id or random_secret(16)
+    ref = token_format.TokenRef(client.client_id, username, grant_id)
+    access = token_format.mint(ref)
+    refresh = token_format.mint(ref) if with_refresh else None
+    lifetime = max(ttl, refresh_ttl(client)) if refresh else ttl
+    actions = [
+        grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
+                                       expires_at=now // 1000 + lifetime, username=username,
+                                       grant_type=grant_type, created_at=now // 1000)),
+        tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, username, grant_id)),
+        *extra,
+    ]
+    if refresh:
+        actions.append(tokens.put_action(
+            _token(refresh, tokens.REFRESH, client, scope, now, refresh_ttl(client), username, grant_id)))
+    dynamo.transact_write(actions, request_token)
+    return Issued(access, ttl, scope, refresh)
+
+
+def rotated_tokens(client: Client, old: tokens.Token, grant_scope: str, scope: str, request_id: str) -> Issued:
+    """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically."""
+    now, ttl, rttl = now_ms(), access_ttl(client), refresh_ttl(client)
+    ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
+    access, refresh = token_format.mint(ref), token_format.mint(ref)
+    dynamo.transact_write([
+        tokens.rotate_action(old.token_hash, request_id, now),
+        tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)),
+        tokens.put_action(_token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username,
+                                 old.grant_id)),
+        grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
+    ], request_id)
+    return Issued(access, ttl, scope, refresh)

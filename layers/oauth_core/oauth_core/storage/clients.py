@@ -1,0 +1,87 @@
+"""The clients table: one item per registered client, keyed by ``client_id``; secrets only as digests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from oauth_core.config import settings
+from oauth_core.storage import dynamo
+
+
+class AlreadyExists(Exception):
+    """A client with this id is already registered; nothing was overwritten."""
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    secret_hash: str | None = None
+    name: str = ""
+    grant_types: frozenset[str] = field(default_factory=frozenset)
+    redirect_uris: tuple[str, ...] = ()
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    access_token_ttl: int | None = None
+    refresh_token_ttl: int | None = None
+    disabled: bool = False
+    created_at: int = 0
+
+    @property
+    def public(self) -> bool:
+        """RFC 6749 §2.1: a client without a secret cannot keep one, so it is public."""
+        return self.secret_hash is None
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "secret_hash": self.secret_hash,
+            "name": self.name,
+            "grant_types": sorted(self.grant_types),
+            "redirect_uris": list(self.redirect_uris),
+            "scopes": sorted(self.scopes),
+            "access_token_ttl": self.access_token_ttl,
+            "refresh_token_ttl": self.refresh_token_ttl,
+            "disabled": self.disabled,
+            "created_at": self.created_at,
+        }
+
+
+def key(client_id: str) -> tuple[str, dict[str, str]]:
+    """``(table, key)`` for a batched read."""
+    return settings().clients_table, {"client_id": client_id}
+
+
+def from_item(item: dict[str, Any] | None) -> Client | None:
+    if item is None:
+        return None
+    ttl = item.get("access_token_ttl")
+    refresh_ttl = item.get("refresh_token_ttl")
+    return Client(
+        client_id=item["client_id"],
+        secret_hash=item.get("secret_hash"),
+        name=item.get("name", ""),
+        grant_types=frozenset(item.get("grant_types", ())),
+        redirect_uris=tuple(item.get("redirect_uris", ())),
+        scopes=frozenset(item.get("scopes", ())),
+        access_token_ttl=int(ttl) if ttl is not None else None,
+        refresh_token_ttl=int(refresh_ttl) if refresh_ttl is not None else None,
+        disabled=bool(item.get("disabled", False)),
+        created_at=int(item.get("created_at", 0)),
+    )
+
+
+def get(client_id: str) -> Client | None:
+    return from_item(dynamo.get(*key(client_id)))
+
+
+def create(client: Client) -> None:
+    """Register a new client; refuses (``AlreadyExists``) to overwrite one with the same id."""
+    try:
+        dynamo.call(
+            "put_item",
+            TableName=settings().clients_table,
+            Item=dynamo.marshal(client.to_item()),
+            ConditionExpression="attribute_not_exists(client_id)",
+        )
+    except dynamo.ConditionFailed:
+        raise AlreadyExists(client.client_id) from None

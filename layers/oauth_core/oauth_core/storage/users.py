@@ -1,0 +1,60 @@
+"""The users table: resource owners keyed by ``username``; passwords only as scrypt hashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from oauth_core.config import settings
+from oauth_core.storage import dynamo
+
+
+class AlreadyExists(Exception):
+    """A user with this name already exists; nothing was overwritten."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    password_hash: str
+    disabled: bool = False
+    created_at: int = 0
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "password_hash": self.password_hash,
+            "disabled": self.disabled,
+            "created_at": self.created_at,
+        }
+
+
+def key(username: str) -> tuple[str, dict[str, str]]:
+    return settings().users_table, {"username": username}
+
+
+def from_item(item: dict[str, Any] | None) -> User | None:
+    if item is None:
+        return None
+    return User(
+        username=item["username"],
+        password_hash=item.get("password_hash", ""),
+        disabled=bool(item.get("disabled", False)),
+        created_at=int(item.get("created_at", 0)),
+    )
+
+
+def get(username: str) -> User | None:
+    return from_item(dynamo.get(*key(username)))
+
+
+def create(user: User) -> None:
+    try:
+        dynamo.call(
+            "put_item",
+            TableName=settings().users_table,
+            Item=dynamo.marshal(user.to_item()),
+            ConditionExpression="attribute_not_exists(username)",
+        )
+    except dynamo.ConditionFailed:
+        raise AlreadyExists(user.username) from None

@@ -1,0 +1,100 @@
+"""``python -m local`` (``make run``): moto's DynamoDB server, the template's tables and functions
+behind an HTTP gateway on loopback, the demo client and user, and the lines to reach them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+HOST = "127.0.0.1"
+
+
+def main() -> int:
+    started = time.monotonic()
+    port = int(os.environ.get("PORT", "3000"))
+    dynamodb_port = int(os.environ.get("DYNAMODB_PORT", "8000"))
+    stack_name = os.environ.get("STACK_NAME", "local")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    dynamodb_url = f"http://{HOST}:{dynamodb_port}"
+    api_url = f"http://{HOST}:{port}"
+    aws_env = {"AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url, "AWS_ACCESS_KEY_ID": "testing",
+               "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
+    os.environ.update(aws_env)
+    for what, number in (("PORT", port), ("DYNAMODB_PORT", dynamodb_port)):
+        if not _free(number):
+            print(f"port {number} on {HOST} is in use: stop what uses it or set {what}=...", file=sys.stderr)
+            return 1
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    from moto.server import ThreadedMotoServer
+
+    from local import tables
+    from local.gateway import Gateway, server
+    from local.seed import seed_if_empty
+    from local.template import Stack
+    from oauth_core.storage import dynamo
+
+    moto = ThreadedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
+    moto.start()
+    stack = Stack(stack_name=stack_name, region=region, api_url=api_url)
+    tables.create(stack, dynamo.client())
+    os.environ.update(tables.environment(stack))
+    seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_PROFILE", "AWS_SESSION"))}
+    gateway = Gateway(stack, {**env, **aws_env})
+    gateway.warm()
+    httpd = server(gateway, HOST, port)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    _banner(stack, api_url, dynamodb_url, region, seeded, gateway, time.monotonic() - started)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    httpd.shutdown()
+    gateway.close()
+    moto.stop()
+    return 0
+
+
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> None:  # noqa: ANN001
+    lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB on moto at {dynamodb_url}",
+             ""]
+    for method, _, resource, _ in gateway.routes:
+        lines.append(f"  {method:<5} {api_url}{resource}")
+    lines += ["", f"Demo client: {seeded.client_id}"]
+    if seeded.client_secret:
+        lines.append(f"  secret:    {seeded.client_secret}   (shown once; new on every start)")
+    else:
+        lines.append("  (the store already had clients: secret unchanged)")
+    lines += [f"Demo user:   {seeded.username} / {seeded.password}", "",
+              "In another shell, for curl, oauthctl and the AWS CLI:",
+              f"export OAUTH_URL={api_url}",
+              f"export AWS_ENDPOINT_URL_DYNAMODB={dynamodb_url} AWS_REGION={region}",
+              "export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+              f"export OAUTHCTL_STACK={stack.stack_name}"]
+    if seeded.client_secret:
+        lines.append(f"export CLIENT_ID={seeded.client_id} CLIENT_SECRET={seeded.client_secret}")
+    lines += ["", f"Ready in {elapsed:.1f}s. Ctrl-C to stop."]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Create the template's tables (keys, indexes, TTL) on whatever DynamoDB the client points at."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local.template import Stack
+
+
+def create(stack: Stack, dynamodb: Any) -> list[str]:
+    """Create every table of the template that does not exist yet; returns the names created."""
+    existing = set(dynamodb.list_tables().get("TableNames", []))
+    created = []
+    for table in stack.tables():
+        if table.name in existing:
+            continue
+        dynamodb.create_table(**table.create_kwargs())
+        if table.ttl_attribute:
+            dynamodb.update_time_to_live(
+                TableName=table.name,
+                TimeToLiveSpecification={"AttributeName": table.ttl_attribute, "Enabled": True},
+            )
+        created.append(table.name)
+    return created
+
+
+def environment(stack: Stack) -> dict[str, str]:
+    """The table-name variables the functions get (the same for every function of the template)."""
+    return {k: v for f in stack.functions() for k, v in f.environment.items() if k.endswith("_TABLE")}

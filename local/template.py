@@ -1,0 +1,191 @@
+"""Read template.yaml (with CloudFormation tags) into the tables and functions the local stack and the
+tests build: the template is the only list of routes, tables, handlers and environment variables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+ACCOUNT_ID = "123456789012"
+_API = "local-api-id"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """``!Ref X`` -> ``{"Ref": X}``, ``!Sub``/``!GetAtt``/... -> ``{"Fn::Sub": ...}``."""
+
+
+def _tag(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {"Ref": value} if suffix == "Ref" else {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass(frozen=True)
+class Table:
+    logical_id: str
+    name: str
+    properties: dict[str, Any]
+
+    def create_kwargs(self) -> dict[str, Any]:
+        """``create_table`` arguments, exactly as the template declares the keys and indexes."""
+        props = self.properties
+        kwargs = {
+            "TableName": self.name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        return kwargs
+
+    @property
+    def ttl_attribute(self) -> str | None:
+        spec = self.properties.get("TimeToLiveSpecification") or {}
+        return spec.get("AttributeName") if spec.get("Enabled") else None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    layer_dirs: tuple[Path, ...]
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+    routes: tuple[Route, ...] = field(default_factory=tuple)
+
+
+class Stack:
+    """The template resolved for one stack name: ``{stack}-{name}`` tables, parameter defaults, and
+    the API's own URL standing in for ``${OAuthApi}`` references."""
+
+    def __init__(self, stack_name: str = "local", region: str = "us-east-1", api_url: str = "http://127.0.0.1:3000",
+                 template: dict[str, Any] | None = None, parameters: dict[str, str] | None = None) -> None:
+        self.template = template if template is not None else load()
+        self.stack_name = stack_name
+        self.region = region
+        self.api_url = api_url
+        self.parameters = {name: str(spec.get("Default", "")) for name, spec in
+                           (self.template.get("Parameters") or {}).items()}
+        self.parameters.update(parameters or {})
+        self.resources: dict[str, Any] = self.template["Resources"]
+
+    # -- intrinsic functions -------------------------------------------------------------------
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            (fn, arg), = value.items()
+            if fn == "Ref":
+                return self._ref(arg)
+            if fn == "Fn::Sub":
+                return self._sub(arg)
+            if fn == "Fn::GetAtt":
+                return self._get_att(*arg)
+            if fn.startswith("Fn::"):
+                raise ValueError(f"the local stack does not support {fn}")
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::StackName": self.stack_name, "AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID,
+                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        resource = self.resources.get(name)
+        if resource is None:
+            raise KeyError(f"!Ref to unknown resource or parameter {name}")
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            return str(self.resolve(resource["Properties"]["TableName"]))
+        return name
+
+    def _get_att(self, name: str, attribute: str) -> str:
+        resource = self.resources.get(name)
+        if resource is None:
+            raise KeyError(f"!GetAtt of unknown resource {name}")
+        if resource["Type"] == "AWS::DynamoDB::Table" and attribute == "Arn":
+            return f"arn:aws:dynamodb:{self.region}:{ACCOUNT_ID}:table/{self._ref(name)}"
+        return f"{name}.{attribute}"
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+
+        def replace(match: re.Match[str]) -> str:
+            expr = match.group(1)
+            if expr in variables:
+                return str(self.resolve(variables[expr]))
+            if "." in expr:
+                return self._get_att(*expr.split(".", 1))
+            resource = self.resources.get(expr, {})
+            if resource.get("Type") == "AWS::Serverless::Api":
+                return _API
+            return self._ref(expr)
+
+        resolved = re.sub(r"\$\{([^}!]+)\}", replace, text)
+        # The deployed stage URL becomes the local stack's URL, which has no stage prefix.
+        return re.sub(rf"https://{_API}\.execute-api\.[^/]+/api", self.api_url, resolved)
+
+    # -- resources ------------------------------------------------------------------------------
+    def tables(self) -> list[Table]:
+        return [Table(logical_id, str(self.resolve(r["Properties"]["TableName"])), self.resolve(r["Properties"]))
+                for logical_id, r in self.resources.items() if r["Type"] == "AWS::DynamoDB::Table"]
+
+    def functions(self) -> list[Function]:
+        globals_ = (self.template.get("Globals") or {}).get("Function", {})
+        found = []
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            props = {**globals_, **resource["Properties"]}
+            env = {**(globals_.get("Environment") or {}).get("Variables", {}),
+                   **(resource["Properties"].get("Environment") or {}).get("Variables", {})}
+            routes = tuple(
+                Route(str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+                for e in (props.get("Events") or {}).values() if e.get("Type") == "Api"
+            )
+            found.append(Function(
+                logical_id=logical_id,
+                code_dir=ROOT / props["CodeUri"],
+                handler=props["Handler"],
+                layer_dirs=tuple(self._layer_dir(layer) for layer in props.get("Layers", [])),
+                environment={k: str(self.resolve(v)) for k, v in env.items()},
+                timeout=int(props.get("Timeout", 3)),
+                memory=int(props.get("MemorySize", 128)),
+                routes=routes,
+            ))
+        return found
+
+    def _layer_dir(self, ref: Any) -> Path:
+        name = ref["Ref"] if isinstance(ref, dict) else ref
+        return ROOT / self.resources[name]["Properties"]["ContentUri"]
