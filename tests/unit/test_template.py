@@ -1,0 +1,95 @@
+"""template.yaml's cross-references and the promises the README makes about it (sam validate does not
+check a !Ref inside a function's Environment, nor the Runtime)."""
+
+from local.template import ROOT, Stack, load
+
+TEMPLATE = load()
+RESOURCES = TEMPLATE["Resources"]
+
+
+def _refs(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "Ref":
+                yield v
+            elif k == "Fn::GetAtt":
+                yield v[0]
+            elif k == "Fn::Sub":
+                import re
+
+                text = v if isinstance(v, str) else v[0]
+                yield from (m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+            else:
+                yield from _refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _refs(v)
+
+
+def test_every_reference_names_a_resource_parameter_or_pseudo_parameter():
+    known = set(RESOURCES) | set(TEMPLATE.get("Parameters", {}))
+    missing = {r for r in _refs(TEMPLATE) if r not in known and not r.startswith("AWS::")}
+    assert not missing
+
+
+def test_functions_run_a_supported_python_on_arm64_with_the_layer():
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    layer = RESOURCES[function_globals["Layers"][0]["Ref"]]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert (ROOT / layer["Properties"]["ContentUri"] / "oauth_core" / "__init__.py").exists()
+
+
+def test_every_function_has_its_handler_file_and_one_route_of_the_api():
+    routes = set()
+    for function in Stack().functions():
+        module, name = function.handler.split(".")
+        source = (function.code_dir / f"{module}.py").read_text()
+        assert f"def {name}(" in source
+        routes.update((r.method, r.path) for r in function.routes)
+    assert {("POST", "/oauth/token"), ("POST", "/oauth/revoke"), ("GET", "/oauth/tokeninfo")} <= routes
+
+
+def test_api_stage_is_api():
+    api = [r for r in RESOURCES.values() if r["Type"] == "AWS::Serverless::Api"]
+    assert len(api) == 1 and api[0]["Properties"]["StageName"] == "api"
+
+
+def test_tables_are_on_demand_with_ttl_where_items_expire_and_pitr_on_clients_and_users():
+    tables = {t.logical_id: t for t in Stack(stack_name="oauth-server").tables()}
+    assert {t.name for t in tables.values()} >= {"oauth-server-clients", "oauth-server-users",
+                                                 "oauth-server-codes", "oauth-server-tokens"}
+    for table in tables.values():
+        assert table.properties["BillingMode"] == "PAY_PER_REQUEST"
+    for name in ("TokensTable", "CodesTable", "GrantsTable"):
+        assert tables[name].ttl_attribute == "expires_at"
+    for name in ("ClientsTable", "UsersTable"):
+        assert tables[name].properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+        assert RESOURCES[name]["DeletionPolicy"] == "Retain"
+
+
+def test_tokens_table_has_the_grant_index_used_for_cascade_revocation():
+    from oauth_core.storage.tokens import GRANT_INDEX
+
+    indexes = RESOURCES["TokensTable"]["Properties"]["GlobalSecondaryIndexes"]
+    assert [(i["IndexName"], i["KeySchema"][0]["AttributeName"]) for i in indexes] == [(GRANT_INDEX, "grant_id")]
+
+
+def test_tokeninfo_may_only_read():
+    statements = RESOURCES["TokenInfoFunction"]["Properties"]["Policies"][0]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
+
+
+def test_environment_names_the_settings_reads():
+    import inspect
+
+    from oauth_core import config
+
+    source = inspect.getsource(config)
+    env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    for name in ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE",
+                 "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES"):
+        assert name in env and f'"{name}"' in source
