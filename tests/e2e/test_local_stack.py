@@ -1,0 +1,83 @@
+"""The local stack over HTTP with raw requests: the flows of the README, as a user runs them."""
+
+import requests
+
+
+def token(local_stack, **data):
+    return requests.post(f"{local_stack.url}/oauth/token", data=data,
+                         auth=(local_stack.client_id, local_stack.client_secret), timeout=10)
+
+
+def test_banner_prints_urls_demo_client_user_and_exports(local_stack):
+    assert f"POST  {local_stack.url}/oauth/token" in local_stack.banner
+    assert "Demo user:   admin / changeme" in local_stack.banner
+    assert local_stack.exports["AWS_ENDPOINT_URL_DYNAMODB"] == local_stack.dynamodb_url
+    assert local_stack.exports["OAUTHCTL_STACK"] == "local"
+    assert local_stack.client_id == "SampleConfidentialApp"
+
+
+def test_client_credentials_tokeninfo_revoke_then_tokeninfo_400(local_stack):
+    r = token(local_stack, grant_type="client_credentials")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    access = r.json()["access_token"]
+    info = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": access}, timeout=10)
+    assert info.status_code == 200
+    assert info.json()["audience"] == "SampleConfidentialApp"
+    assert info.json()["scope"] == "https://localhost:8090/auth/userinfo.email"
+    revoked = requests.post(f"{local_stack.url}/oauth/revoke", data={"token": access},
+                            auth=(local_stack.client_id, local_stack.client_secret), timeout=10)
+    assert revoked.status_code == 200
+    after = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": access}, timeout=10)
+    assert after.status_code == 400 and after.json()["error"] == "invalid_token"
+
+
+def test_password_refresh_and_revoke_of_the_refresh_token(local_stack):
+    first = token(local_stack, grant_type="password", username="admin", password="changeme").json()
+    second = token(local_stack, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
+    info = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": second["access_token"]},
+                        timeout=10).json()
+    assert info["user_id"] == "admin"
+    requests.post(f"{local_stack.url}/oauth/revoke", data={"token": second["refresh_token"]},
+                  auth=(local_stack.client_id, local_stack.client_secret), timeout=10)
+    for access in (first["access_token"], second["access_token"]):
+        r = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": access}, timeout=10)
+        assert r.status_code == 400
+
+
+def test_urlencoded_and_xml_formats(local_stack):
+    r = token(local_stack, grant_type="client_credentials", format="urlencoded")
+    assert r.headers["Content-Type"] == "application/x-www-form-urlencoded" and "access_token=" in r.text
+    r = token(local_stack, grant_type="client_credentials", format="xml")
+    assert r.headers["Content-Type"].startswith("application/xml") and "<token_type>Bearer</token_type>" in r.text
+
+
+def test_wrong_secret_is_401_with_basic_challenge_over_http(local_stack):
+    r = requests.post(f"{local_stack.url}/oauth/token", data={"grant_type": "client_credentials"},
+                      auth=(local_stack.client_id, "wrong"), timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert r.headers["WWW-Authenticate"] == 'Basic realm="oauth"'
+
+
+def test_non_utf8_body_is_invalid_request_not_a_5xx(local_stack):
+    r = requests.post(f"{local_stack.url}/oauth/token", data=b"grant_type=\xff\xfe",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"},
+                      auth=(local_stack.client_id, local_stack.client_secret), timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+def test_unknown_route_answers_like_api_gateway(local_stack):
+    r = requests.get(f"{local_stack.url}/oauth/nowhere", timeout=10)
+    assert r.status_code == 403 and r.json() == {"message": "Missing Authentication Token"}
+    assert requests.get(f"{local_stack.url}/oauth/token", timeout=10).status_code == 403
+
+
+def test_client_registered_through_oauth_core_storage_gets_tokens(local_stack, store):
+    from oauth_core.hashing import digest, random_secret
+    from oauth_core.storage import clients
+
+    secret = random_secret()
+    clients.create(clients.Client("e2e-client", digest(secret), grant_types=frozenset({"client_credentials"}),
+                                  scopes=frozenset({"orders:read"})))
+    r = requests.post(f"{local_stack.url}/oauth/token", data={"grant_type": "client_credentials"},
+                      auth=("e2e-client", secret), timeout=10)
+    assert r.status_code == 200 and r.json()["scope"] == "orders:read"

@@ -1,0 +1,62 @@
+"""Every sample event in events/ goes through its handler, so the files stay valid for
+``sam local invoke -e``. The store is seeded with what the events name (client, user, tokens)."""
+
+import json
+import time
+
+import pytest
+
+from local.template import ROOT
+from oauth_core.hashing import digest, hash_password
+from oauth_core.storage import clients, grants, tokens, users
+
+EVENT_FILES = sorted(p.name for p in (ROOT / "events").glob("*.json"))
+EXPECTED = {
+    "token-client-credentials.json": 200,
+    "token-client-credentials-form-auth-xml.json": 200,
+    "token-password.json": 200,
+    "token-refresh.json": 200,
+    "token-invalid-client.json": 401,
+    "token-unsupported-grant.json": 400,
+    "revoke-access-token.json": 200,
+    "revoke-refresh-token.json": 200,
+    "revoke-other-client.json": 403,
+    "tokeninfo.json": 200,
+    "tokeninfo-invalid-token.json": 400,
+}
+HANDLERS = {"/oauth/token": "token", "/oauth/revoke": "revoke", "/oauth/tokeninfo": "tokeninfo"}
+SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
+SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
+SCOPE = "https://localhost:8090/auth/userinfo.email"
+
+
+@pytest.fixture
+def sample_store(dynamodb):
+    now = int(time.time())
+    every_grant = frozenset({"client_credentials", "password", "refresh_token"})
+    clients.create(clients.Client("SampleConfidentialApp", digest("sample-secret-for-events-only"),
+                                  grant_types=every_grant, scopes=frozenset({SCOPE})))
+    clients.create(clients.Client("OtherApp", digest("other-secret-for-events-only"), grant_types=every_grant))
+    users.create(users.User("admin", hash_password("changeme")))
+    common = {"client_id": "SampleConfidentialApp", "scope": SCOPE, "username": "admin", "grant_id": "sample-grant",
+              "issued_at": now * 1000}
+    from oauth_core.storage import dynamo
+
+    dynamo.transact_write([
+        grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin")),
+        tokens.put_action(tokens.Token(digest(SAMPLE_ACCESS), tokens.ACCESS, expires_at=now + 3600, **common)),
+        tokens.put_action(tokens.Token(digest(SAMPLE_REFRESH), tokens.REFRESH, expires_at=now + 3600, **common)),
+    ])
+
+
+def test_every_event_file_has_an_expected_answer():
+    assert set(EVENT_FILES) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", EVENT_FILES)
+def test_event_runs_through_its_handler(api, sample_store, name):
+    event = json.loads((ROOT / "events" / name).read_text())
+    answer = api.invoke(HANDLERS[event["resource"]], event)
+    assert answer["statusCode"] == EXPECTED[name], answer["body"]
+    if answer["statusCode"] >= 400:
+        assert "error" in json.loads(answer["body"])
