@@ -13,7 +13,7 @@ RUNTIME_PYTHON := $(shell { python3.13 -c 'import sys; print(sys.executable)' 2>
 	ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null; } | tail -n 1)
 SAM_PATH := $(if $(RUNTIME_PYTHON),$(dir $(RUNTIME_PYTHON)):)$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test lint build deploy bench clean
+.PHONY: install run test lint build deploy clean
 
 $(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }

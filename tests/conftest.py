@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import time
 import uuid
-from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,8 +15,17 @@ from local import events, tables
 from local.template import ROOT, Stack
 from local.worker import LambdaContext
 
-EVENTS = ROOT / "events"
-_TABLE_SETTINGS = ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE")
+if TYPE_CHECKING:
+    from types import ModuleType
+
+FUNCTION_ENV = Stack().functions()[0].environment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The functions' environment from the template before test modules import the layer (Powertools
+    reads its namespace and service name when ``oauth_core.observability`` is imported)."""
+    for name, value in FUNCTION_ENV.items():
+        os.environ.setdefault(name, value)
 
 
 def _reset_caches() -> None:
@@ -37,8 +45,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    function = Stack().functions()[0]
-    for name, value in function.environment.items():
+    for name, value in FUNCTION_ENV.items():
         monkeypatch.setenv(name, value)
     _reset_caches()
     yield
@@ -164,11 +171,3 @@ class Response:
 @pytest.fixture
 def api(dynamodb: Any) -> Api:
     return Api()
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text())
-
-
-def handler_module_path(name: str) -> Path:
-    return ROOT / "functions" / name / "app.py"

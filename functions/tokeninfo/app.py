@@ -1,9 +1,10 @@
 """GET /oauth/tokeninfo: who and what an access token is for."""
 
 from aws_lambda_powertools.logging import correlation_paths
-from oauth_core.tokeninfo import token_info
+
 from oauth_core.http import serve
 from oauth_core.observability import logger, metrics
+from oauth_core.tokeninfo import token_info
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

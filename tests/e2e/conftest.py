@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -46,7 +46,7 @@ def local_stack():
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=log or subprocess.DEVNULL, text=True)
     banner = _read_banner(process, timeout=60)
-    exports = dict(re.findall(r"(\w+)=(\S+)", "\n".join(l for l in banner.splitlines() if l.startswith("export "))))
+    exports = dict(re.findall(r"(\w+)=(\S+)", "\n".join(x for x in banner.splitlines() if x.startswith("export "))))
     yield LocalStack(url=f"http://127.0.0.1:{port}", dynamodb_url=f"http://127.0.0.1:{dynamodb_port}",
                      client_id=exports["CLIENT_ID"], client_secret=exports["CLIENT_SECRET"], banner=banner,
                      startup_seconds=time.monotonic() - started, exports=exports)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from oauth_core import client_auth, grants, observability, responses
 from oauth_core.errors import InvalidRequest, UnauthorizedClient
-from oauth_core.http import Request, Response
 from oauth_core.storage import clients, dynamo
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request, Response
 
 
 def issue_token(request: Request) -> Response:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from oauth_core import lookup, observability, responses
 from oauth_core.errors import InvalidRequest, InvalidToken
-from oauth_core.http import Request, Response
 from oauth_core.storage import dynamo, tokens
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request, Response
 
 
 def token_info(request: Request) -> Response:

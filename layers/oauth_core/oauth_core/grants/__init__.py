@@ -4,9 +4,12 @@ to fetch in the same batched read as the client, and ``issue(request, client, it
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from oauth_core.errors import UnsupportedGrantType
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 _REGISTRY = {
     "client_credentials": "oauth_core.grants.client_credentials",

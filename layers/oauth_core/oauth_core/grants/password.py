@@ -20,7 +20,7 @@ def reads(request: Request) -> dict[str, Any]:
 
 
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
-    username = request.required("username")
+    request.required("username")
     password = request.required("password")
     user = users.from_item(items.get("user"))
     # Always run the KDF, so unknown and known users answer in the same time.
