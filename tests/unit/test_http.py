@@ -79,3 +79,10 @@ def test_formats_render_json_urlencoded_and_xml():
     xml = responses.render(body, "xml")
     assert xml.headers["Content-Type"].startswith("application/xml")
     assert "<access_token>a&lt;b</access_token><expires_in>5</expires_in>" in xml.body
+
+
+def test_missing_request_id_is_replaced_by_a_unique_one():
+    e = event(b"a=b")
+    del e["requestContext"]["requestId"]
+    first, second = http.parse_event(e), http.parse_event(e)
+    assert first.request_id and first.request_id != second.request_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -30,7 +31,7 @@ class Request:
     headers: Mapping[str, str]  # lower-cased names
     query: Mapping[str, list[str]]
     form: Mapping[str, list[str]]
-    request_id: str = ""
+    request_id: str
     source_ip: str = ""
 
     def param(self, name: str) -> str | None:
@@ -136,7 +137,8 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         headers=headers,
         query=_query(event),
         form=_form(headers, _body(event)),
-        request_id=str(context.get("requestId") or ""),
+        # The request id makes conditional writes retry-safe, so it must never be empty or shared.
+        request_id=str(context.get("requestId") or uuid.uuid4()),
         source_ip=str((context.get("identity") or {}).get("sourceIp") or ""),
     )
 

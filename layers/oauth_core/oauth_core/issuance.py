@@ -17,8 +17,6 @@ from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import dynamo, grants, tokens
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from oauth_core.storage.clients import Client
 
 
@@ -67,11 +65,10 @@ def client_token(client: Client, scope: str) -> Issued:
 
 
 def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, with_refresh: bool,
-                 grant_id: str | None = None, extra: Sequence[dict[str, Any]] = (),
-                 request_token: str | None = None) -> Issued:
-    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing."""
+                 request_token: str) -> Issued:
+    """A new grant and its first access (and refresh) token, all or nothing."""
     now, ttl = now_ms(), access_ttl(client)
-    grant_id = grant_id or random_secret(16)
+    grant_id = random_secret(16)
     ref = token_format.TokenRef(client.client_id, username, grant_id)
     access = token_format.mint(ref)
     refresh = token_format.mint(ref) if with_refresh else None
@@ -81,7 +78,6 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
                                        expires_at=now // 1000 + lifetime, username=username,
                                        grant_type=grant_type, created_at=now // 1000)),
         tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, username, grant_id)),
-        *extra,
     ]
     if refresh:
         actions.append(tokens.put_action(
