@@ -171,3 +171,9 @@ class Response:
 @pytest.fixture
 def api(dynamodb: Any) -> Api:
     return Api()
+
+
+@pytest.fixture
+def handlers() -> Api:
+    """Handlers on whatever DynamoDB the environment points at (the ``api`` fixture adds moto in-process)."""
+    return Api()

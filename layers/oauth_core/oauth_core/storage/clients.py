@@ -13,6 +13,10 @@ class AlreadyExists(Exception):
     """A client with this id is already registered; nothing was overwritten."""
 
 
+class NotFound(Exception):
+    """No client with this id."""
+
+
 @dataclass(frozen=True)
 class Client:
     client_id: str
@@ -23,8 +27,10 @@ class Client:
     scopes: frozenset[str] = field(default_factory=frozenset)
     access_token_ttl: int | None = None
     refresh_token_ttl: int | None = None
+    certificates: tuple[str, ...] = ()  # PEM, for the JWT bearer grant
     disabled: bool = False
     created_at: int = 0
+    tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked (oauthctl tokens revoke)
 
     @property
     def public(self) -> bool:
@@ -41,8 +47,10 @@ class Client:
             "scopes": sorted(self.scopes),
             "access_token_ttl": self.access_token_ttl,
             "refresh_token_ttl": self.refresh_token_ttl,
+            "certificates": list(self.certificates),
             "disabled": self.disabled,
             "created_at": self.created_at,
+            "tokens_valid_after": self.tokens_valid_after,
         }
 
 
@@ -65,8 +73,10 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         scopes=frozenset(item.get("scopes", ())),
         access_token_ttl=int(ttl) if ttl is not None else None,
         refresh_token_ttl=int(refresh_ttl) if refresh_ttl is not None else None,
+        certificates=tuple(item.get("certificates", ())),
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
+        tokens_valid_after=int(item.get("tokens_valid_after", 0)),
     )
 
 
@@ -85,3 +95,29 @@ def create(client: Client) -> None:
         )
     except dynamo.ConditionFailed:
         raise AlreadyExists(client.client_id) from None
+
+
+def save(client: Client) -> None:
+    """Replace an existing client's item (operators' updates); ``NotFound`` if it was deleted meanwhile."""
+    try:
+        dynamo.call(
+            "put_item",
+            TableName=settings().clients_table,
+            Item=dynamo.marshal(client.to_item()),
+            ConditionExpression="attribute_exists(client_id)",
+        )
+    except dynamo.ConditionFailed:
+        raise NotFound(client.client_id) from None
+
+
+def delete(client_id: str) -> None:
+    try:
+        dynamo.call("delete_item", TableName=settings().clients_table, Key=dynamo.marshal({"client_id": client_id}),
+                    ConditionExpression="attribute_exists(client_id)")
+    except dynamo.ConditionFailed:
+        raise NotFound(client_id) from None
+
+
+def list_all() -> list[Client]:
+    clients = [from_item(item) for item in dynamo.scan(settings().clients_table)]
+    return sorted((c for c in clients if c is not None), key=lambda c: c.client_id)

@@ -13,12 +13,17 @@ class AlreadyExists(Exception):
     """A user with this name already exists; nothing was overwritten."""
 
 
+class NotFound(Exception):
+    """No user with this name."""
+
+
 @dataclass(frozen=True)
 class User:
     username: str
     password_hash: str
     disabled: bool = False
     created_at: int = 0
+    tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -26,6 +31,7 @@ class User:
             "password_hash": self.password_hash,
             "disabled": self.disabled,
             "created_at": self.created_at,
+            "tokens_valid_after": self.tokens_valid_after,
         }
 
 
@@ -41,6 +47,7 @@ def from_item(item: dict[str, Any] | None) -> User | None:
         password_hash=item.get("password_hash", ""),
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
+        tokens_valid_after=int(item.get("tokens_valid_after", 0)),
     )
 
 
@@ -58,3 +65,24 @@ def create(user: User) -> None:
         )
     except dynamo.ConditionFailed:
         raise AlreadyExists(user.username) from None
+
+
+def save(user: User) -> None:
+    try:
+        dynamo.call("put_item", TableName=settings().users_table, Item=dynamo.marshal(user.to_item()),
+                    ConditionExpression="attribute_exists(username)")
+    except dynamo.ConditionFailed:
+        raise NotFound(user.username) from None
+
+
+def delete(username: str) -> None:
+    try:
+        dynamo.call("delete_item", TableName=settings().users_table, Key=dynamo.marshal({"username": username}),
+                    ConditionExpression="attribute_exists(username)")
+    except dynamo.ConditionFailed:
+        raise NotFound(username) from None
+
+
+def list_all() -> list[User]:
+    users = [from_item(item) for item in dynamo.scan(settings().users_table)]
+    return sorted((u for u in users if u is not None), key=lambda u: u.username)

@@ -1,0 +1,116 @@
+"""Rules for what operators register: client ids, grant types, redirect URIs, scopes, certificates,
+usernames and passwords. Each check raises ``Invalid`` with a message fit for the operator."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from oauth_core import scopes as scope_rules
+from oauth_core.errors import InvalidScope
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GRANT_TYPES = ("authorization_code", "implicit", "password", "client_credentials", "refresh_token", JWT_BEARER)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_CLIENT_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,126}[\x21-\x7e]|[\x21-\x7e]")  # RFC 6749 VSCHAR, no edge spaces
+_USERNAME = re.compile(r"[^\x00-\x20\x7f]{1,128}")
+MIN_PASSWORD = 8
+MIN_RSA_BITS = 2048
+
+
+class Invalid(ValueError):
+    """A registration the server would not be able to use safely."""
+
+
+def client_id(value: str) -> str:
+    if not _CLIENT_ID.fullmatch(value):
+        raise Invalid("client id must be 1-128 printable ASCII characters, not starting or ending with a space")
+    return value
+
+
+def grant_types(values: list[str]) -> frozenset[str]:
+    unknown = [g for g in values if g not in GRANT_TYPES]
+    if unknown:
+        raise Invalid(f"unknown grant type {unknown[0]!r}; known: {', '.join(GRANT_TYPES)}")
+    if not values:
+        raise Invalid("at least one --grant-type is required")
+    return frozenset(values)
+
+
+def redirect_uri(value: str) -> str:
+    """RFC 6749 §3.1.2: absolute, no fragment; https, or http only on a loopback host (RFC 8252 §7.3)."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise Invalid(f"redirect URI {value!r} is not a valid URL") from None
+    if parts.fragment or "#" in value:
+        raise Invalid(f"redirect URI {value!r} must not contain a fragment")
+    if parts.scheme not in ("https", "http") or not parts.netloc or not host:
+        raise Invalid(f"redirect URI {value!r} must be an absolute https URL")
+    if parts.username is not None or parts.password is not None:
+        raise Invalid(f"redirect URI {value!r} must not contain user information")
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise Invalid(f"redirect URI {value!r} must use https (http is allowed for localhost and 127.0.0.1 only)")
+    return value
+
+
+def scope_list(values: list[str]) -> frozenset[str]:
+    try:
+        return frozenset(scope_rules.parse(" ".join(values)) or ())
+    except InvalidScope:
+        raise Invalid("scopes may only hold printable ASCII without spaces, quotes or backslashes") from None
+
+
+def lifetime(value: int | None, name: str) -> int | None:
+    if value is not None and not 60 <= value <= 366 * 24 * 3600:
+        raise Invalid(f"{name} must be between 60 seconds and one year")
+    return value
+
+
+def username(value: str) -> str:
+    if not _USERNAME.fullmatch(value):
+        raise Invalid("username must be 1-128 characters without spaces or control characters")
+    return value
+
+
+def password(value: str) -> str:
+    if len(value) < MIN_PASSWORD:
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    thumbprint_sha256: str
+    subject: str
+    not_after: str
+
+
+def certificate(pem: str, now: datetime.datetime | None = None) -> CertificateInfo:
+    """An X.509 certificate we can verify RS256 assertions with: RSA >= 2048 bits, valid now."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise Invalid("the certificate is not a PEM-encoded X.509 certificate") from None
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Invalid("the certificate's key is not RSA (RS256 assertions need an RSA key)")
+    if key.key_size < MIN_RSA_BITS:
+        raise Invalid(f"the certificate's RSA key has {key.key_size} bits; at least {MIN_RSA_BITS} are required")
+    now = now or datetime.datetime.now(datetime.UTC)
+    if cert.not_valid_after_utc <= now:
+        raise Invalid(f"the certificate expired on {cert.not_valid_after_utc.isoformat()}")
+    if cert.not_valid_before_utc > now:
+        raise Invalid(f"the certificate is not valid before {cert.not_valid_before_utc.isoformat()}")
+    der = cert.public_bytes(serialization.Encoding.DER)
+    return CertificateInfo(hashlib.sha256(der).hexdigest(), cert.subject.rfc4514_string(),
+                           cert.not_valid_after_utc.isoformat())

@@ -1,0 +1,347 @@
+"""oauthctl: manage the server's clients, users and tokens in its DynamoDB tables.
+
+Run through ``scripts/oauthctl``. Exit codes: 0 done, 1 not found / refused / invalid, 2 usage.
+Secrets are printed once (create, rotate-secret) and stored only as hashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from oauth_core import registration
+from oauth_core.hashing import digest, hash_password, random_secret
+from oauth_core.storage import clients, users
+
+TABLES = ("clients", "users", "grants", "codes", "tokens")
+
+
+class Refused(Exception):
+    """Exit 1 with this message."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# -- output ------------------------------------------------------------------------------------------
+def client_view(client: clients.Client) -> dict[str, Any]:
+    """What operators may see of a client: never its secret or the secret's hash."""
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "public": client.public,
+        "grant_types": sorted(client.grant_types),
+        "redirect_uris": list(client.redirect_uris),
+        "scopes": sorted(client.scopes),
+        "access_token_ttl": client.access_token_ttl,
+        "refresh_token_ttl": client.refresh_token_ttl,
+        "certificates": [_certificate_view(pem) for pem in client.certificates],
+        "disabled": client.disabled,
+        "created_at": client.created_at,
+    }
+
+
+def _certificate_view(pem: str) -> dict[str, Any]:
+    """Thumbprint, subject and expiry; a certificate that has since expired says so instead."""
+    try:
+        return dataclasses.asdict(registration.certificate(pem))
+    except registration.Invalid as exc:
+        return {"invalid": str(exc)}
+
+
+def user_view(user: users.User) -> dict[str, Any]:
+    return {"username": user.username, "disabled": user.disabled, "created_at": user.created_at}
+
+
+def emit(data: Any, output: str) -> None:
+    if output == "json":
+        print(json.dumps(data, indent=2))
+        return
+    rows = data if isinstance(data, list) else [data]
+    if not rows:
+        return
+    columns = list(rows[0])
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(v["thumbprint_sha256"][:16] if isinstance(v, dict) and "thumbprint_sha256" in v else str(v)
+                        for v in value) or "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "-" if value is None or value == "" else str(value)
+
+
+# -- clients -----------------------------------------------------------------------------------------
+def _read_certificates(paths: list[str]) -> tuple[str, ...]:
+    pems = []
+    for path in paths:
+        try:
+            with open(path, encoding="ascii") as fh:
+                pem = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Refused(f"cannot read certificate {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        try:
+            registration.certificate(pem)
+        except registration.Invalid as exc:
+            raise Refused(f"{path}: {exc}") from None
+        pems.append(pem)
+    return tuple(pems)
+
+
+def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The options given on the command line, validated, as Client fields."""
+    fields: dict[str, Any] = {}
+    if args.name is not None:
+        fields["name"] = args.name
+    if args.grant_type:
+        fields["grant_types"] = registration.grant_types(args.grant_type)
+    if args.redirect_uri:
+        fields["redirect_uris"] = tuple(registration.redirect_uri(u) for u in args.redirect_uri)
+    if args.scope:
+        fields["scopes"] = registration.scope_list(args.scope)
+    if args.access_token_ttl is not None:
+        fields["access_token_ttl"] = registration.lifetime(args.access_token_ttl, "--access-token-ttl")
+    if args.refresh_token_ttl is not None:
+        fields["refresh_token_ttl"] = registration.lifetime(args.refresh_token_ttl, "--refresh-token-ttl")
+    if args.certificate:
+        fields["certificates"] = _read_certificates(args.certificate)
+    return fields
+
+
+def _check_consistent(client: clients.Client) -> None:
+    redirecting = {"authorization_code", "implicit"} & client.grant_types
+    if redirecting and not client.redirect_uris:
+        raise Refused(f"grant type {sorted(redirecting)[0]} needs at least one --redirect-uri")
+    if registration.JWT_BEARER in client.grant_types and not client.certificates:
+        raise Refused("the jwt-bearer grant type needs at least one --certificate")
+    if client.public and "client_credentials" in client.grant_types:
+        raise Refused("a public client cannot use client_credentials")
+
+
+def _get_client(client_id: str) -> clients.Client:
+    client = clients.get(client_id)
+    if client is None:
+        raise Refused(f"no client {client_id!r}")
+    return client
+
+
+def clients_create(args: argparse.Namespace) -> Any:
+    if not args.grant_type:
+        raise Refused("at least one --grant-type is required")
+    secret = None if args.public else random_secret()
+    now = now_ms()
+    client = clients.Client(client_id=registration.client_id(args.client_id),
+                            secret_hash=digest(secret) if secret else None, created_at=now // 1000,
+                            tokens_valid_after=now, **_client_fields(args))
+    _check_consistent(client)
+    try:
+        clients.create(client)
+    except clients.AlreadyExists:
+        raise Refused(f"client {client.client_id!r} already exists (nothing was changed)") from None
+    return {**client_view(client), "client_secret": secret}
+
+
+def clients_update(args: argparse.Namespace) -> Any:
+    client = dataclasses.replace(_get_client(args.id), **_client_fields(args))
+    _check_consistent(client)
+    clients.save(client)
+    return client_view(client)
+
+
+def clients_rotate_secret(args: argparse.Namespace) -> Any:
+    client = _get_client(args.id)
+    if client.public:
+        raise Refused(f"client {args.id!r} is public and has no secret")
+    secret = random_secret()
+    clients.save(dataclasses.replace(client, secret_hash=digest(secret)))
+    return {"client_id": client.client_id, "client_secret": secret}
+
+
+def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
+    client = dataclasses.replace(_get_client(args.id), disabled=disabled)
+    clients.save(client)
+    return client_view(client)
+
+
+def clients_delete(args: argparse.Namespace) -> Any:
+    if not args.yes:
+        raise Refused(f"deleting client {args.id!r} revokes all its tokens; repeat with --yes")
+    try:
+        clients.delete(args.id)
+    except clients.NotFound:
+        raise Refused(f"no client {args.id!r}") from None
+    return {"client_id": args.id, "deleted": True}
+
+
+# -- users -------------------------------------------------------------------------------------------
+def _password_from_stdin() -> str:
+    value = sys.stdin.readline().rstrip("\r\n")
+    return registration.password(value)
+
+
+def _get_user(username: str) -> users.User:
+    user = users.get(username)
+    if user is None:
+        raise Refused(f"no user {username!r}")
+    return user
+
+
+def users_create(args: argparse.Namespace) -> Any:
+    if not args.password_stdin:
+        raise Refused("give the password on standard input with --password-stdin")
+    now = now_ms()
+    user = users.User(registration.username(args.username), hash_password(_password_from_stdin()),
+                      created_at=now // 1000, tokens_valid_after=now)
+    try:
+        users.create(user)
+    except users.AlreadyExists:
+        raise Refused(f"user {user.username!r} already exists (nothing was changed)") from None
+    return user_view(user)
+
+
+def users_set_password(args: argparse.Namespace) -> Any:
+    if not args.password_stdin:
+        raise Refused("give the new password on standard input with --password-stdin")
+    user = _get_user(args.username)
+    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin()))
+    users.save(user)
+    return user_view(user)
+
+
+def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
+    user = dataclasses.replace(_get_user(args.username), disabled=disabled)
+    users.save(user)
+    return user_view(user)
+
+
+def users_delete(args: argparse.Namespace) -> Any:
+    if not args.yes:
+        raise Refused(f"deleting user {args.username!r} revokes all their tokens; repeat with --yes")
+    try:
+        users.delete(args.username)
+    except users.NotFound:
+        raise Refused(f"no user {args.username!r}") from None
+    return {"username": args.username, "deleted": True}
+
+
+# -- tokens ------------------------------------------------------------------------------------------
+def tokens_revoke(args: argparse.Namespace) -> Any:
+    """Every token issued so far stops working: the checks compare its issue time with this mark."""
+    mark = now_ms()
+    if args.client_id is not None:
+        clients.save(dataclasses.replace(_get_client(args.client_id), tokens_valid_after=mark))
+        return {"client_id": args.client_id, "tokens_revoked_before": mark}
+    users.save(dataclasses.replace(_get_user(args.username), tokens_valid_after=mark))
+    return {"username": args.username, "tokens_revoked_before": mark}
+
+
+# -- command line ------------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="oauthctl", description=__doc__.split("\n\n")[0])
+    root.add_argument("--stack", default=os.environ.get("OAUTHCTL_STACK", "oauth-server"),
+                      help="stack name: tables are {stack}-clients, ... (default $OAUTHCTL_STACK or oauth-server)")
+    root.add_argument("--region", help="AWS region (default: the usual AWS environment)")
+    root.add_argument("--output", choices=("json", "table"), default="json")
+    groups = root.add_subparsers(dest="group", required=True)
+
+    c = groups.add_parser("clients", help="registered client applications").add_subparsers(dest="cmd", required=True)
+
+    def client_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--name")
+        p.add_argument("--grant-type", action="append", default=[], metavar="G")
+        p.add_argument("--redirect-uri", action="append", default=[], metavar="URI")
+        p.add_argument("--scope", action="append", default=[], metavar="S")
+        p.add_argument("--access-token-ttl", type=int, metavar="SECONDS")
+        p.add_argument("--refresh-token-ttl", type=int, metavar="SECONDS")
+        p.add_argument("--certificate", action="append", default=[], metavar="PEM_FILE",
+                       help="X.509 certificate for the JWT bearer grant (repeatable, to roll keys)")
+
+    create = c.add_parser("create")
+    create.add_argument("--client-id", required=True)
+    create.add_argument("--public", action="store_true", help="no secret (native and browser apps)")
+    client_options(create)
+    create.set_defaults(run=clients_create)
+    c.add_parser("list").set_defaults(run=lambda a: [client_view(x) for x in clients.list_all()])
+    for name, run in (("show", lambda a: client_view(_get_client(a.id))), ("rotate-secret", clients_rotate_secret),
+                      ("disable", lambda a: clients_set_disabled(a, True)),
+                      ("enable", lambda a: clients_set_disabled(a, False))):
+        p = c.add_parser(name)
+        p.add_argument("id")
+        p.set_defaults(run=run)
+    update = c.add_parser("update")
+    update.add_argument("id")
+    client_options(update)
+    update.set_defaults(run=clients_update)
+    delete = c.add_parser("delete")
+    delete.add_argument("id")
+    delete.add_argument("--yes", action="store_true")
+    delete.set_defaults(run=clients_delete)
+
+    u = groups.add_parser("users", help="resource owners").add_subparsers(dest="cmd", required=True)
+    p = u.add_parser("create")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(run=users_create)
+    u.add_parser("list").set_defaults(run=lambda a: [user_view(x) for x in users.list_all()])
+    for name, run in (("show", lambda a: user_view(_get_user(a.username))),
+                      ("disable", lambda a: users_set_disabled(a, True)),
+                      ("enable", lambda a: users_set_disabled(a, False))):
+        p = u.add_parser(name)
+        p.add_argument("username")
+        p.set_defaults(run=run)
+    p = u.add_parser("set-password")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(run=users_set_password)
+    p = u.add_parser("delete")
+    p.add_argument("username")
+    p.add_argument("--yes", action="store_true")
+    p.set_defaults(run=users_delete)
+
+    t = groups.add_parser("tokens", help="issued tokens").add_subparsers(dest="cmd", required=True)
+    p = t.add_parser("revoke", help="revoke every live token of a client or of a user")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--client-id")
+    who.add_argument("--username")
+    p.set_defaults(run=tokens_revoke)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    for table in TABLES:
+        os.environ[f"{table.upper()}_TABLE"] = f"{args.stack}-{table}"
+    if args.region:
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = args.region
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from oauth_core.errors import TemporarilyUnavailable
+
+    try:
+        emit(args.run(args), args.output)
+    except (Refused, registration.Invalid, clients.NotFound, users.NotFound) as exc:
+        message = str(exc) if not isinstance(exc, (clients.NotFound, users.NotFound)) else f"no such item: {exc}"
+        print(f"oauthctl: {message}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError, TemporarilyUnavailable) as exc:
+        detail = exc.response["Error"].get("Message", "") if isinstance(exc, ClientError) else str(exc)
+        print(f"oauthctl: AWS refused the request: {detail or type(exc).__name__} (stack {args.stack!r})",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
