@@ -3,12 +3,16 @@ tests build: the template is the only list of routes, tables, handlers and envir
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -81,6 +85,21 @@ class Function:
     timeout: int
     memory: int
     routes: tuple[Route, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        """The endpoint's directory name: ``functions/<name>/``."""
+        return self.code_dir.name
+
+    def load(self) -> Callable[..., Any]:
+        """Import the handler module under a name of its own (every handler module is ``app``)."""
+        module_name, function_name = self.handler.rsplit(".", 1)
+        spec = importlib.util.spec_from_file_location(f"handler_{self.name}", self.code_dir / f"{module_name}.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {self.code_dir}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return getattr(module, function_name)
 
 
 class Stack:

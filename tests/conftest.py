@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -12,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from local import events, tables
-from local.template import ROOT, Stack
+from local.template import Stack
 from local.worker import LambdaContext
 
 if TYPE_CHECKING:
-    from types import ModuleType
+    from collections.abc import Callable
 
 FUNCTION_ENV = Stack().functions()[0].environment
 
@@ -104,16 +103,6 @@ def make_user(dynamodb: Any):
     return make
 
 
-def load_handler(name: str) -> ModuleType:
-    """Import ``functions/<name>/app.py`` under a name of its own (every handler module is ``app``)."""
-    path = ROOT / "functions" / name / "app.py"
-    spec = importlib.util.spec_from_file_location(f"handler_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class Api:
     """Invoke handlers with the same proxy events the local stack and API Gateway build."""
 
@@ -121,18 +110,18 @@ class Api:
               "/oauth/tokeninfo": ("tokeninfo", "GET")}
 
     def __init__(self) -> None:
-        self._handlers: dict[str, ModuleType] = {}
+        self._handlers: dict[str, Callable[..., Any]] = {}
 
-    def handler(self, name: str) -> ModuleType:
+    def handler(self, name: str) -> Callable[..., Any]:
         if name not in self._handlers:
-            self._handlers[name] = load_handler(name)
+            self._handlers[name] = next(f for f in Stack().functions() if f.name == name).load()
         return self._handlers[name]
 
     def invoke(self, name: str, event: dict[str, Any]) -> dict[str, Any]:
         context = LambdaContext(function_name=name, memory_limit_in_mb=512, aws_request_id=str(uuid.uuid4()),
                                 invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
                                 deadline=time.time() + 10)
-        return self.handler(name).lambda_handler(event, context)
+        return self.handler(name)(event, context)
 
     def call(self, path: str, *, data: dict[str, str] | list[tuple[str, str]] | str | bytes | None = None,
              query: str = "", headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,

@@ -1,0 +1,89 @@
+"""Start the local stack (``python -m local``, what ``make run`` runs) as a child process on free
+ports and read its banner: used by the end-to-end tests and the load benchmark."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import IO
+
+from local.template import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Running:
+    url: str
+    dynamodb_url: str
+    banner: str
+    exports: dict[str, str]
+    startup_seconds: float
+    process: subprocess.Popen
+
+    @property
+    def client_id(self) -> str:
+        return self.exports["CLIENT_ID"]
+
+    @property
+    def client_secret(self) -> str:
+        return self.exports["CLIENT_SECRET"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(stderr: IO[str] | None = None, timeout: float = 60) -> Running:
+    port, dynamodb_port = free_port(), free_port()
+    env = {**os.environ, "PORT": str(port), "DYNAMODB_PORT": str(dynamodb_port),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "oauth_core"), str(ROOT)])}
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        env.pop(name, None)
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=stderr or subprocess.DEVNULL, text=True)
+    banner = _read_banner(process, timeout)
+    exports = dict(re.findall(r"(\w+)=(\S+)", "\n".join(x for x in banner.splitlines() if x.startswith("export "))))
+    return Running(url=f"http://127.0.0.1:{port}", dynamodb_url=f"http://127.0.0.1:{dynamodb_port}", banner=banner,
+                   exports=exports, startup_seconds=time.monotonic() - started, process=process)
+
+
+def _read_banner(process: subprocess.Popen, timeout: float) -> str:
+    """Lines up to "Ready in ...", read by a thread (select() cannot see lines already buffered)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        if line.startswith("Ready in"):
+            return "\n".join(seen)
+    process.kill()
+    raise RuntimeError("the local stack did not start:\n" + "\n".join(seen))
