@@ -13,7 +13,7 @@ RUNTIME_PYTHON := $(shell { python3.13 -c 'import sys; print(sys.executable)' 2>
 	ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null; } | tail -n 1)
 SAM_PATH := $(if $(RUNTIME_PYTHON),$(dir $(RUNTIME_PYTHON)):)$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test lint build deploy clean
+.PHONY: install run test lint build deploy bench clean
 
 $(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }
@@ -37,6 +37,11 @@ lint: install
 build: install
 	@test -n "$(RUNTIME_PYTHON)" || { echo "make: sam build needs python3.13 (the Lambda runtime) on PATH" >&2; exit 1; }
 	PATH="$(SAM_PATH)" $(BIN)/sam build
+	# Lambda cannot write __pycache__ (read-only file system): ship bytecode for the runtime's Python.
+	$(RUNTIME_PYTHON) -m compileall -q -j 0 .aws-sam/build
+
+bench: install
+	$(BIN)/python -m benchmarks
 
 deploy: build
 	PATH="$(SAM_PATH)" $(BIN)/sam deploy $(DEPLOY_ARGS)

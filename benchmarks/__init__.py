@@ -1,0 +1,1 @@
+"""`make bench`: cold start, warm overhead, DynamoDB round trips and units, dollars per million, load."""

@@ -1,0 +1,94 @@
+"""The operations we price, each a request through its real handler, on tables built from template.yaml."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from local import events, tables
+from local.worker import LambdaContext
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from local.template import Stack
+
+CLIENT_ID = "bench-client"
+USERNAME, PASSWORD = "bench-user", "bench password"
+
+
+def configure_env(stack: Stack) -> None:
+    """The functions' environment from the template (what Lambda would set), plus fake credentials."""
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"})
+    os.environ.update(stack.functions()[0].environment)
+
+
+class Bench:
+    """Seeded tables and a way to invoke each handler with an API Gateway proxy event."""
+
+    def __init__(self, stack: Stack) -> None:
+        from oauth_core.config import settings
+        from oauth_core.hashing import digest, hash_password, random_secret
+        from oauth_core.storage import clients, dynamo, users
+
+        settings.cache_clear()
+        dynamo.client.cache_clear()
+        self.client = dynamo.client()
+        tables.create(stack, self.client)
+        self.secret = random_secret()
+        clients.create(clients.Client(CLIENT_ID, digest(self.secret), name="bench",
+                                      grant_types=frozenset({"client_credentials", "password", "refresh_token"}),
+                                      scopes=frozenset({"orders:read", "orders:write"})))
+        users.create(users.User(USERNAME, hash_password(PASSWORD)))
+        self.handlers = {f.name: f.load() for f in stack.functions()}
+        self.basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{self.secret}".encode()).decode()
+
+    def event(self, method: str, path: str, form: dict[str, str] | None = None, query: str = "") -> dict[str, Any]:
+        headers = [("Authorization", self.basic)] if method == "POST" else []
+        if form is not None:
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+        return events.build(method, path, query, headers, urlencode(form or {}).encode(), path)
+
+    def invoke(self, name: str, event: dict[str, Any]) -> dict[str, Any]:
+        context = LambdaContext(function_name=name, memory_limit_in_mb=512, aws_request_id=str(uuid.uuid4()),
+                                invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+                                deadline=time.time() + 10)
+        answer = self.handlers[name](event, context)
+        if answer["statusCode"] != 200:
+            raise RuntimeError(f"{name} answered {answer['statusCode']}: {answer['body']}")
+        return answer
+
+    def token(self, **form: str) -> dict[str, Any]:
+        import json
+
+        return json.loads(self.invoke("token", self.event("POST", "/oauth/token", form))["body"])
+
+    def operations(self) -> dict[str, tuple[Callable[[], Any], Callable[[Any], dict[str, Any]]]]:
+        """``name -> (prepare, run)``: ``prepare()`` makes fresh inputs (not measured), ``run(inputs)``
+        is one request through one handler."""
+        access = self.token(grant_type="client_credentials")["access_token"]
+        chain = {"refresh": self.token(grant_type="password", username=USERNAME, password=PASSWORD)["refresh_token"]}
+
+        def refresh(refresh_token: str) -> dict[str, Any]:
+            answer = self.token(grant_type="refresh_token", refresh_token=refresh_token)
+            chain["refresh"] = answer["refresh_token"]
+            return answer
+
+        def nothing() -> None:
+            return None
+
+        return {
+            "client_credentials": (nothing, lambda _: self.token(grant_type="client_credentials")),
+            "password": (nothing, lambda _: self.token(grant_type="password", username=USERNAME, password=PASSWORD)),
+            "refresh_token": (lambda: chain["refresh"], refresh),
+            "tokeninfo": (nothing, lambda _: self.invoke("tokeninfo", self.event(
+                "GET", "/oauth/tokeninfo", query=urlencode({"access_token": access})))),
+            "revoke_access_token": (lambda: self.token(grant_type="client_credentials")["access_token"],
+                                    lambda token: self.invoke("revoke", self.event("POST", "/oauth/revoke",
+                                                                                   {"token": token}))),
+        }

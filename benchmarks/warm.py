@@ -1,0 +1,71 @@
+"""Warm requests on moto in-process: handler time vs the same DynamoDB calls issued bare through boto3,
+plus the round trips and read/write units of each operation."""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+from typing import Any
+
+from benchmarks.capacity import Recorder
+from benchmarks.quiet import stdout_to_devnull
+from benchmarks.scenarios import Bench, configure_env
+from local.template import Stack
+
+
+def _timed(fn: Any, arg: Any) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn(arg)
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def run(requests: int = 200) -> dict[str, Any]:
+    from botocore import xform_name
+    from moto import mock_aws
+
+    stack = Stack(stack_name="bench")
+    configure_env(stack)
+    results: dict[str, Any] = {}
+    with mock_aws(), stdout_to_devnull():
+        bench = Bench(stack)
+        client = bench.client
+        for name, (prepare, operation) in bench.operations().items():
+            count = max(10, requests // 10) if name == "password" else requests  # scrypt: 80 ms each
+            for _ in range(10):
+                operation(prepare())
+            inputs = prepare()
+            recorder = Recorder().attach(client)
+            captured: list[tuple[str, dict[str, Any]]] = []
+
+            def capture(params: dict[str, Any], model: Any, _captured: list = captured, **_: Any) -> None:
+                _captured.append((model.name, copy.deepcopy(params)))
+
+            client.meta.events.register("provide-client-params.dynamodb.*", capture)
+            operation(inputs)
+            client.meta.events.unregister("provide-client-params.dynamodb.*", capture)
+            recorder.detach(client)
+
+            handler = [_timed(operation, prepare()) for _ in range(count)]
+            calls = [(getattr(client, xform_name(op)), params) for op, params in captured]
+
+            def bare(_: Any, _calls: list = calls) -> None:
+                for method, params in _calls:
+                    method(**params)
+
+            floor = [_timed(bare, None) for _ in range(count)]
+            h_wall, f_wall = statistics.median(w for w, _ in handler), statistics.median(w for w, _ in floor)
+            h_cpu, f_cpu = statistics.median(c for _, c in handler), statistics.median(c for _, c in floor)
+            results[name] = {
+                "requests": count,
+                "round_trips": len(recorder.calls),
+                "calls": recorder.calls,
+                "read_units": recorder.read_units,
+                "write_units": recorder.write_units,
+                "largest_item_bytes": recorder.largest_item,
+                "handler_ms_median": round(h_wall, 3),
+                "bare_dynamodb_ms_median": round(f_wall, 3),
+                "warm_ratio": round(h_wall / f_wall, 3),
+                "handler_cpu_excluding_storage_ms": round(max(0.0, h_cpu - f_cpu), 3),
+            }
+    return results
