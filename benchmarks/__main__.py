@@ -66,8 +66,8 @@ def checks(r: dict[str, Any]) -> list[dict[str, Any]]:
             c["ratio_to_floor"] <= 1.15)
     for name, w in r["warm"].items():
         note = {"password": "scrypt, the memory-hard password KDF, costs 40-80 ms by design",
-                "revoke_access_token": "the audit log line and metric flush; see Targets missed",
-                "refresh_token": "moto's TransactWriteItems copies its tables; DynamoDB does not"}.get(name, "")
+                "revoke_access_token": "the audit log line and metric flush; see Reading the figures",
+                "refresh_token": "moto's TransactWriteItems deep-copies the tables it touches"}.get(name, "")
         add(f"warm {name}: handler vs bare DynamoDB calls", f"{w['handler_ms_median']} / "
             f"{w['bare_dynamodb_ms_median']} ms = {w['warm_ratio']}x", "<= 1.25x", w["warm_ratio"] <= 1.25, note)
         add(f"warm {name}: handler CPU excluding storage", f"{w['handler_cpu_excluding_storage_ms']} ms", "< 1 ms",
