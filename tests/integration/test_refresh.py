@@ -5,19 +5,6 @@ import time
 import pytest
 
 
-@pytest.fixture
-def client(make_client):
-    return make_client()
-
-
-@pytest.fixture
-def tokens(api, client, make_user):
-    username, password = make_user()
-    r = api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
-                 auth=client)
-    return r.json()
-
-
 def refresh(api, client, refresh_token, **extra):
     return api.call("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token, **extra},
                     auth=client)
@@ -27,26 +14,26 @@ def active(api, access_token):
     return api.call("/oauth/tokeninfo", query=f"access_token={access_token}").status == 200
 
 
-def test_refresh_rotates_the_refresh_token(api, client, tokens):
-    r = refresh(api, client, tokens["refresh_token"])
+def test_refresh_rotates_the_refresh_token(api, client, user_tokens):
+    r = refresh(api, client, user_tokens["refresh_token"])
     assert r.status == 200
     new = r.json()
-    assert new["refresh_token"] != tokens["refresh_token"]
-    assert active(api, new["access_token"]) and active(api, tokens["access_token"])
+    assert new["refresh_token"] != user_tokens["refresh_token"]
+    assert active(api, new["access_token"]) and active(api, user_tokens["access_token"])
     assert refresh(api, client, new["refresh_token"]).status == 200
 
 
-def test_reusing_a_rotated_refresh_token_revokes_the_whole_grant(api, client, tokens):
-    new = refresh(api, client, tokens["refresh_token"]).json()
-    replay = refresh(api, client, tokens["refresh_token"])
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_grant(api, client, user_tokens):
+    new = refresh(api, client, user_tokens["refresh_token"]).json()
+    replay = refresh(api, client, user_tokens["refresh_token"])
     assert replay.status == 400 and replay.json()["error"] == "invalid_grant"
     assert not active(api, new["access_token"])
-    assert not active(api, tokens["access_token"])
+    assert not active(api, user_tokens["access_token"])
     assert refresh(api, client, new["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-def test_refresh_may_narrow_but_not_widen_the_scope(api, client, tokens):
-    narrowed = refresh(api, client, tokens["refresh_token"], scope="read")
+def test_refresh_may_narrow_but_not_widen_the_scope(api, client, user_tokens):
+    narrowed = refresh(api, client, user_tokens["refresh_token"], scope="read")
     assert narrowed.status == 200 and narrowed.json()["scope"] == "read"
     # the new refresh token still carries the original grant's scope
     again = refresh(api, client, narrowed.json()["refresh_token"], scope="read write")
@@ -55,40 +42,40 @@ def test_refresh_may_narrow_but_not_widen_the_scope(api, client, tokens):
     assert widened.status == 400 and widened.json()["error"] == "invalid_scope"
 
 
-def test_another_clients_refresh_token_is_invalid_grant(api, make_client, tokens):
+def test_another_clients_refresh_token_is_invalid_grant(api, make_client, user_tokens):
     other = make_client()
-    r = refresh(api, other, tokens["refresh_token"])
+    r = refresh(api, other, user_tokens["refresh_token"])
     assert r.status == 400 and r.json()["error"] == "invalid_grant"
 
 
-def test_access_token_is_not_a_refresh_token(api, client, tokens):
-    r = refresh(api, client, tokens["access_token"])
+def test_access_token_is_not_a_refresh_token(api, client, user_tokens):
+    r = refresh(api, client, user_tokens["access_token"])
     assert r.status == 400 and r.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize("value", ["garbage", "a" * 43 + ".Zm9v", ""])
-def test_malformed_refresh_token(api, client, tokens, value):
+def test_malformed_refresh_token(api, client, user_tokens, value):
     r = refresh(api, client, value)
     assert r.status == 400 and r.json()["error"] in ("invalid_grant", "invalid_request")
 
 
-def test_expired_refresh_token_that_ttl_has_not_deleted_is_refused(api, client, tokens, dynamodb, stack):
+def test_expired_refresh_token_that_ttl_has_not_deleted_is_refused(api, client, user_tokens, dynamodb, stack):
     from oauth_core.hashing import digest
 
     dynamodb.update_item(TableName=f"{stack.stack_name}-tokens",
-                         Key={"token_hash": {"S": digest(tokens["refresh_token"])}},
+                         Key={"token_hash": {"S": digest(user_tokens["refresh_token"])}},
                          UpdateExpression="SET expires_at = :past",
                          ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
-    r = refresh(api, client, tokens["refresh_token"])
+    r = refresh(api, client, user_tokens["refresh_token"])
     assert r.status == 400 and r.json() == {"error": "invalid_grant", "error_description": "token expired"}
 
 
-def test_disabled_user_cannot_refresh(api, client, tokens, dynamodb, stack):
+def test_disabled_user_cannot_refresh(api, client, user_tokens, dynamodb, stack):
     dynamodb.update_item(TableName=f"{stack.stack_name}-users", Key={"username": {"S": "alice"}},
                          UpdateExpression="SET disabled = :t", ExpressionAttributeValues={":t": {"BOOL": True}})
-    r = refresh(api, client, tokens["refresh_token"])
+    r = refresh(api, client, user_tokens["refresh_token"])
     assert r.status == 400 and r.json()["error"] == "invalid_grant"
-    assert not active(api, tokens["access_token"])
+    assert not active(api, user_tokens["access_token"])
 
 
 def test_client_without_refresh_grant_cannot_refresh(api, make_client, make_user, dynamodb, stack):

@@ -3,18 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def client(make_client):
-    return make_client()
-
-
-@pytest.fixture
-def user_tokens(api, client, make_user):
-    username, password = make_user()
-    return api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
-                    auth=client).json()
-
-
 def active(api, access_token):
     return api.call("/oauth/tokeninfo", query=f"access_token={access_token}").status == 200
 

@@ -7,11 +7,6 @@ import pytest
 from oauth_core.hashing import digest
 
 
-@pytest.fixture
-def client(make_client):
-    return make_client()
-
-
 def client_token(api, client):
     return api.call("/oauth/token", data={"grant_type": "client_credentials", "scope": "read"},
                     auth=client).json()["access_token"]

@@ -87,12 +87,7 @@ def get(client_id: str) -> Client | None:
 def create(client: Client) -> None:
     """Register a new client; refuses (``AlreadyExists``) to overwrite one with the same id."""
     try:
-        dynamo.call(
-            "put_item",
-            TableName=settings().clients_table,
-            Item=dynamo.marshal(client.to_item()),
-            ConditionExpression="attribute_not_exists(client_id)",
-        )
+        dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=False)
     except dynamo.ConditionFailed:
         raise AlreadyExists(client.client_id) from None
 
@@ -100,20 +95,14 @@ def create(client: Client) -> None:
 def save(client: Client) -> None:
     """Replace an existing client's item (operators' updates); ``NotFound`` if it was deleted meanwhile."""
     try:
-        dynamo.call(
-            "put_item",
-            TableName=settings().clients_table,
-            Item=dynamo.marshal(client.to_item()),
-            ConditionExpression="attribute_exists(client_id)",
-        )
+        dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=True)
     except dynamo.ConditionFailed:
         raise NotFound(client.client_id) from None
 
 
 def delete(client_id: str) -> None:
     try:
-        dynamo.call("delete_item", TableName=settings().clients_table, Key=dynamo.marshal({"client_id": client_id}),
-                    ConditionExpression="attribute_exists(client_id)")
+        dynamo.delete_existing(settings().clients_table, {"client_id": client_id})
     except dynamo.ConditionFailed:
         raise NotFound(client_id) from None
 

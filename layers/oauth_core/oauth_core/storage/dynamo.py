@@ -113,6 +113,19 @@ def get(table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
     return unmarshal(response.get("Item"))
 
 
+def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> None:
+    """PutItem that must replace (``exists=True``) or must create (``exists=False``) the item: operators
+    never overwrite a registration by accident nor resurrect a deleted one. ``ConditionFailed`` otherwise."""
+    check = "attribute_exists" if exists else "attribute_not_exists"
+    call("put_item", TableName=table, Item=marshal(item), ConditionExpression=f"{check}({key})")
+
+
+def delete_existing(table: str, key: Mapping[str, Any]) -> None:
+    """DeleteItem that raises ``ConditionFailed`` when there was nothing to delete."""
+    (name,) = key
+    call("delete_item", TableName=table, Key=marshal(key), ConditionExpression=f"attribute_exists({name})")
+
+
 def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any] | None]:
     """Read several items of several tables in one round trip (strongly consistent).
 

@@ -57,28 +57,21 @@ def get(username: str) -> User | None:
 
 def create(user: User) -> None:
     try:
-        dynamo.call(
-            "put_item",
-            TableName=settings().users_table,
-            Item=dynamo.marshal(user.to_item()),
-            ConditionExpression="attribute_not_exists(username)",
-        )
+        dynamo.put_if(settings().users_table, user.to_item(), "username", exists=False)
     except dynamo.ConditionFailed:
         raise AlreadyExists(user.username) from None
 
 
 def save(user: User) -> None:
     try:
-        dynamo.call("put_item", TableName=settings().users_table, Item=dynamo.marshal(user.to_item()),
-                    ConditionExpression="attribute_exists(username)")
+        dynamo.put_if(settings().users_table, user.to_item(), "username", exists=True)
     except dynamo.ConditionFailed:
         raise NotFound(user.username) from None
 
 
 def delete(username: str) -> None:
     try:
-        dynamo.call("delete_item", TableName=settings().users_table, Key=dynamo.marshal({"username": username}),
-                    ConditionExpression="attribute_exists(username)")
+        dynamo.delete_existing(settings().users_table, {"username": username})
     except dynamo.ConditionFailed:
         raise NotFound(username) from None
 
