@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from oauth_core.errors import InvalidClient, InvalidRequest, OAuthError
+from oauth_core.errors import InvalidRequest, OAuthError
 from oauth_core.http import NO_STORE, Request, Response
 
 if TYPE_CHECKING:
@@ -51,11 +51,4 @@ def error(exc: OAuthError, request: Request | None) -> Response:
             fmt = requested_format(request)
         except InvalidRequest:
             fmt = "json"
-    headers = dict(exc.headers)
-    if isinstance(exc, InvalidClient) and request is not None and _used_basic(request):
-        headers.setdefault("WWW-Authenticate", 'Basic realm="oauth"')
-    return render(exc.body(), fmt, exc.status, headers)
-
-
-def _used_basic(request: Request) -> bool:
-    return (request.header("authorization") or "").lower().startswith("basic ")
+    return render(exc.body(), fmt, exc.status, exc.headers)
