@@ -11,11 +11,11 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from typing import Any
 
 from oauth_core import registration
 from oauth_core.hashing import digest, hash_password, random_secret
+from oauth_core.issuance import now_ms
 from oauth_core.storage import clients, users
 
 TABLES = ("clients", "users", "grants", "codes", "tokens")
@@ -23,10 +23,6 @@ TABLES = ("clients", "users", "grants", "codes", "tokens")
 
 class Refused(Exception):
     """Exit 1 with this message."""
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 # -- output ------------------------------------------------------------------------------------------

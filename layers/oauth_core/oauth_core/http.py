@@ -32,7 +32,6 @@ class Request:
     query: Mapping[str, list[str]]
     form: Mapping[str, list[str]]
     request_id: str
-    source_ip: str = ""
 
     def param(self, name: str) -> str | None:
         """A form parameter; RFC 6749 §3.1: parameters must not be repeated."""
@@ -139,7 +138,6 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         form=_form(headers, _body(event)),
         # The request id makes conditional writes retry-safe, so it must never be empty or shared.
         request_id=str(context.get("requestId") or uuid.uuid4()),
-        source_ip=str((context.get("identity") or {}).get("sourceIp") or ""),
     )
 
 
