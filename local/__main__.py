@@ -41,7 +41,9 @@ def main() -> int:
 
     moto = ThreadedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
     moto.start()
-    stack = Stack(stack_name=stack_name, region=region, api_url=api_url)
+    # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
+    stack = Stack(stack_name=stack_name, region=region, api_url=api_url,
+                  parameters={"TokenAudiences": f"{api_url}/oauth/token"})
     tables.create(stack, dynamo.client())
     os.environ.update(tables.environment(stack))
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])

@@ -166,3 +166,22 @@ def api(dynamodb: Any) -> Api:
 def handlers() -> Api:
     """Handlers on whatever DynamoDB the environment points at (the ``api`` fixture adds moto in-process)."""
     return Api()
+
+
+def make_certificate(key_type: str = "rsa", bits: int = 2048, days: int = 30) -> tuple[Any, str]:
+    """A private key and a self-signed PEM certificate for it; ``days < 0`` makes an expired one."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(65537, bits) if key_type == "rsa" else ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "client")])
+    now = datetime.datetime.now(datetime.UTC)
+    not_before = now + datetime.timedelta(days=min(days, 0) - 1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(not_before)
+            .not_valid_after(now + datetime.timedelta(days=days)).sign(key, hashes.SHA256()))
+    return key, cert.public_bytes(serialization.Encoding.PEM).decode("ascii")

@@ -1,9 +1,10 @@
 """oauthctl clients ...: every subcommand, its validation errors and exit codes."""
 
 import base64
-import datetime
 
 import pytest
+
+from tests.conftest import make_certificate
 
 
 def create(cli, client_id="app", *extra):
@@ -147,20 +148,8 @@ def test_usage_errors_exit_2(cli):
 
 
 def _certificate(tmp_path, key_type="rsa", bits=2048, days=30):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(65537, bits) if key_type == "rsa" else ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "client")])
-    now = datetime.datetime.now(datetime.UTC)
-    not_before = now + datetime.timedelta(days=min(days, 0) - 1)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(not_before)
-            .not_valid_after(now + datetime.timedelta(days=days)).sign(key, hashes.SHA256()))
     path = tmp_path / f"{key_type}-{bits}-{days}.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.write_text(make_certificate(key_type, bits, days)[1])
     return path
 
 

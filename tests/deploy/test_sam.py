@@ -66,3 +66,12 @@ def test_built_handlers_import_under_the_runtime_python(build_dir):
         result = subprocess.run([runtime, "-c", code], env=env,
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"{function.logical_id}: {result.stderr}"
+
+
+def test_layer_binaries_are_built_for_arm64(build_dir):
+    out, _ = build_dir
+    binaries = list((out / "OAuthCoreLayer" / "python").rglob("*.so"))
+    assert binaries, "cryptography's compiled module should be in the layer"
+    for binary in binaries:
+        header = binary.read_bytes()[:20]
+        assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == 183, binary  # EM_AARCH64

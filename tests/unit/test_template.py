@@ -91,5 +91,6 @@ def test_environment_names_the_settings_reads():
     source = inspect.getsource(config)
     env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     for name in ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE",
-                 "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES"):
+                 "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES", "TOKEN_AUDIENCES",
+                 "ASSERTION_MAX_LIFETIME", "CLOCK_SKEW"):
         assert name in env and f'"{name}"' in source

@@ -51,8 +51,9 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": 'Basic realm="oauth"'}
 
 
-def credentials(request: Request) -> Credentials:
-    """The credentials the client presented: Basic, or form fields, never both."""
+def credentials(request: Request, required: bool = True) -> Credentials | None:
+    """The credentials the client presented: Basic, or form fields, never both. None when there are
+    none and the grant may do without (RFC 7523 §3.1)."""
     header = request.header("authorization")
     body_id = request.param("client_id")
     body_secret = request.param("client_secret")
@@ -66,6 +67,8 @@ def credentials(request: Request) -> Credentials:
     if header:
         raise InvalidClient("unsupported client authentication scheme")
     if not body_id:
+        if not required:
+            return None
         raise InvalidClient("client authentication required")
     return Credentials(body_id, body_secret, POST if body_secret is not None else NONE)
 

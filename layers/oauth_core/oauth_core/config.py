@@ -21,6 +21,9 @@ class Settings:
     access_token_ttl: int
     refresh_token_ttl: int
     max_body_bytes: int
+    token_audiences: tuple[str, ...]
+    assertion_max_lifetime: int
+    clock_skew: int
 
 
 def _int(name: str, default: int, minimum: int = 1) -> int:
@@ -45,4 +48,7 @@ def settings() -> Settings:
         access_token_ttl=_int("ACCESS_TOKEN_TTL", 3600),
         refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
+        token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
+        assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),
+        clock_skew=_int("CLOCK_SKEW", 60, minimum=0),
     )

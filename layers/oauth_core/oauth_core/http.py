@@ -32,6 +32,7 @@ class Request:
     query: Mapping[str, list[str]]
     form: Mapping[str, list[str]]
     request_id: str
+    endpoint_url: str = ""  # https://{domainName}{path} as API Gateway saw it (not the Host header)
 
     def param(self, name: str) -> str | None:
         """A form parameter; RFC 6749 §3.1: parameters must not be repeated."""
@@ -138,6 +139,7 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         form=_form(headers, _body(event)),
         # The request id makes conditional writes retry-safe, so it must never be empty or shared.
         request_id=str(context.get("requestId") or uuid.uuid4()),
+        endpoint_url=f"https://{context['domainName']}{context.get('path', '')}" if context.get("domainName") else "",
     )
 
 

@@ -17,6 +17,8 @@ from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import dynamo, grants, tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from oauth_core.storage.clients import Client
 
 
@@ -56,17 +58,23 @@ def _token(raw: str, kind: str, client: Client, scope: str, now: int, ttl: int,
                         issued_at=now, expires_at=now // 1000 + ttl, username=username, grant_id=grant_id)
 
 
-def client_token(client: Client, scope: str) -> Issued:
-    """A token the client holds on its own behalf (client credentials): no grant, no refresh token."""
+def client_token(client: Client, scope: str, *, extra: Sequence[dict[str, Any]] = (),
+                 request_token: str | None = None) -> Issued:
+    """A token the client holds on its own behalf: no grant, no refresh token. One PutItem, or one
+    transaction when ``extra`` actions (a single-use ``jti``) must succeed with it."""
     now, ttl = now_ms(), access_ttl(client)
     raw = token_format.mint(token_format.TokenRef(client.client_id))
-    tokens.put(_token(raw, tokens.ACCESS, client, scope, now, ttl))
+    token = _token(raw, tokens.ACCESS, client, scope, now, ttl)
+    if extra:
+        dynamo.transact_write([*extra, tokens.put_action(token)], request_token)
+    else:
+        tokens.put(token)
     return Issued(raw, ttl, scope)
 
 
 def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, with_refresh: bool,
-                 request_token: str) -> Issued:
-    """A new grant and its first access (and refresh) token, all or nothing."""
+                 request_token: str, extra: Sequence[dict[str, Any]] = ()) -> Issued:
+    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing."""
     now, ttl = now_ms(), access_ttl(client)
     grant_id = random_secret(16)
     ref = token_format.TokenRef(client.client_id, username, grant_id)
@@ -74,6 +82,7 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
     refresh = token_format.mint(ref) if with_refresh else None
     lifetime = max(ttl, refresh_ttl(client)) if refresh else ttl
     actions = [
+        *extra,
         grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
                                        expires_at=now // 1000 + lifetime, username=username,
                                        grant_type=grant_type, created_at=now // 1000)),

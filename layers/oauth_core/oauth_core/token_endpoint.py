@@ -18,12 +18,18 @@ def issue_token(request: Request) -> Response:
     if not grant_type:
         raise InvalidRequest("parameter grant_type is required")
     grant = grants.lookup(grant_type)
-    creds = client_auth.credentials(request)
+    asserts_client = hasattr(grant, "client_id_from")
+    creds = client_auth.credentials(request, required=not asserts_client)
+    client_id = creds.client_id if creds else grant.client_id_from(request)
     # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = dynamo.batch_get({"client": clients.key(creds.client_id), **grant.reads(request)})
-    client = client_auth.verify(creds, clients.from_item(items["client"]))
+    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request)})
+    if creds:
+        client = client_auth.verify(creds, clients.from_item(items["client"]))
+    else:
+        client = grant.client_from(items["client"])
     if grant_type not in client.grant_types:
-        raise UnauthorizedClient(f"the client is not registered for grant_type {grant_type}")
+        refusal = getattr(grant, "UNREGISTERED_ERROR", UnauthorizedClient)
+        raise refusal(f"the client is not registered for grant_type {grant_type}")
     issued = grant.issue(request, client, items)
     observability.count("TokensIssued", "grant_type", grant_type)
     observability.logger.info("token issued", extra={"client_id": client.client_id, "grant_type": grant_type})

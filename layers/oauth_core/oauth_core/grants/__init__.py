@@ -1,5 +1,8 @@
 """Grant types by ``grant_type`` (RFC 6749 §4). Each module has ``reads(request)``, the extra items
-to fetch in the same batched read as the client, and ``issue(request, client, items)``."""
+to fetch in the same batched read as the client, and ``issue(request, client, items)``. A grant whose
+request identifies the client by itself (an assertion) also has ``client_id_from(request)`` and
+``client_from(item)``, used when the request carries no client credentials. ``UNREGISTERED_ERROR``, if
+set, replaces ``unauthorized_client`` for a client not registered for the grant."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ _REGISTRY = {
     "client_credentials": "oauth_core.grants.client_credentials",
     "password": "oauth_core.grants.password",
     "refresh_token": "oauth_core.grants.refresh_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer": "oauth_core.grants.jwt_bearer",
 }
 
 

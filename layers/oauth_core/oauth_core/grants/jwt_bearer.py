@@ -1,0 +1,68 @@
+"""RFC 7523 §2.1: a JWT signed with the client's private key, checked against its registered
+certificates. Client authentication is optional (§3.1): without it the assertion's ``iss`` names the
+client. With ``sub`` the token is on that user's behalf (a grant, and a refresh token if the client may
+refresh); without it the token is the client's own."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from oauth_core import assertions, issuance, scopes
+from oauth_core.config import settings
+from oauth_core.errors import InvalidGrant, TemporarilyUnavailable
+from oauth_core.registration import JWT_BEARER
+from oauth_core.storage import clients, codes, dynamo, users
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request
+    from oauth_core.storage.clients import Client
+
+
+# Issue 5: every refusal of this grant is invalid_grant, a client not registered for it included.
+UNREGISTERED_ERROR = InvalidGrant
+
+
+def client_id_from(request: Request) -> str:
+    """The client named by the assertion, when the request carries no client credentials."""
+    return assertions.peek(request.required("assertion"))["iss"]
+
+
+def client_from(item: dict[str, Any] | None) -> Client:
+    client = clients.from_item(item)
+    if client is None or client.disabled:
+        raise InvalidGrant("iss is not a registered, enabled client")
+    return client
+
+
+def reads(request: Request) -> dict[str, Any]:
+    raw = request.param("assertion")
+    try:
+        subject = assertions.peek(raw).get("sub") if raw else None
+    except InvalidGrant:
+        return {}
+    return {"user": users.key(subject)} if subject else {}
+
+
+def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+    config, now = settings(), time.time()
+    audiences = [*config.token_audiences, *([request.endpoint_url] if request.endpoint_url else [])]
+    claims = assertions.verify(request.required("assertion"), client, audiences, now,
+                               config.assertion_max_lifetime, config.clock_skew)
+    scope = scopes.resolve(request.param("scope"), client.scopes)
+    # The jti is spent in the same transaction that stores the token: one round trip, never one without the other.
+    extra = [codes.consume_action(codes.JTI, f"{client.client_id}\x1f{claims.jti}",
+                                  claims.expires_at + config.clock_skew, request.request_id, int(now))
+             ] if claims.jti else []
+    try:
+        if claims.subject is None:
+            return issuance.client_token(client, scope, extra=extra, request_token=request.request_id)
+        user = users.from_item(items.get("user"))
+        if user is None or user.disabled or user.username != claims.subject:
+            raise InvalidGrant("sub must name an active user")
+        return issuance.grant_tokens(client, user.username, scope, JWT_BEARER, request_token=request.request_id,
+                                     with_refresh="refresh_token" in client.grant_types, extra=extra)
+    except dynamo.TransactionConflict as conflict:
+        if extra and conflict.reasons and conflict.reasons[0] in ("ConditionalCheckFailed", "TransactionConflict"):
+            raise InvalidGrant("this assertion was already used: jti must be unique until exp") from None
+        raise TemporarilyUnavailable() from None
