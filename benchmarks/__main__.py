@@ -14,7 +14,7 @@ from typing import Any
 from benchmarks import cold, load, prices, warm
 
 HERE = Path(__file__).resolve().parent
-ROUND_TRIP_TARGETS = {"client_credentials": 2, "refresh_token": 3, "tokeninfo": 1}
+ROUND_TRIP_TARGETS = {"client_credentials": 2, "refresh_token": 3, "tokeninfo": 1, "jwt_bearer": 2}
 NOT_YET_BUILT = ("authorization code redemption (<= 3 round trips) and the protected resource (= 1, cold ratio "
                  "<= 1.15) arrive with their endpoints; their rows are added then")
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from local.template import Stack
 
 CLIENT_ID = "bench-client"
+JWT_CLIENT_ID = "bench-signer"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 USERNAME, PASSWORD = "bench-user", "bench password"
 
 
@@ -45,11 +47,15 @@ class Bench:
                                       grant_types=frozenset({"client_credentials", "password", "refresh_token"}),
                                       scopes=frozenset({"orders:read", "orders:write"})))
         users.create(users.User(USERNAME, hash_password(PASSWORD)))
+        self.signing_key, pem = _key_and_certificate()
+        clients.create(clients.Client(JWT_CLIENT_ID, grant_types=frozenset({JWT_BEARER}), certificates=(pem,),
+                                      scopes=frozenset({"orders:read"})))
         self.handlers = {f.name: f.load() for f in stack.functions()}
         self.basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{self.secret}".encode()).decode()
 
-    def event(self, method: str, path: str, form: dict[str, str] | None = None, query: str = "") -> dict[str, Any]:
-        headers = [("Authorization", self.basic)] if method == "POST" else []
+    def event(self, method: str, path: str, form: dict[str, str] | None = None, query: str = "",
+              authenticate: bool = True) -> dict[str, Any]:
+        headers = [("Authorization", self.basic)] if method == "POST" and authenticate else []
         if form is not None:
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         return events.build(method, path, query, headers, urlencode(form or {}).encode(), path)
@@ -82,8 +88,17 @@ class Bench:
         def nothing() -> None:
             return None
 
+        def assertion() -> str:
+            import jwt
+
+            now = int(time.time())
+            return jwt.encode({"iss": JWT_CLIENT_ID, "aud": "https://127.0.0.1/api/oauth/token", "exp": now + 120,
+                               "iat": now, "jti": uuid.uuid4().hex}, self.signing_key, algorithm="RS256")
+
         return {
             "client_credentials": (nothing, lambda _: self.token(grant_type="client_credentials")),
+            "jwt_bearer": (assertion, lambda token: self.invoke("token", self.event(
+                "POST", "/oauth/token", {"grant_type": JWT_BEARER, "assertion": token}, authenticate=False))),
             "password": (nothing, lambda _: self.token(grant_type="password", username=USERNAME, password=PASSWORD)),
             "refresh_token": (lambda: chain["refresh"], refresh),
             "tokeninfo": (nothing, lambda _: self.invoke("tokeninfo", self.event(
@@ -92,3 +107,20 @@ class Bench:
                                     lambda token: self.invoke("revoke", self.event("POST", "/oauth/revoke",
                                                                                    {"token": token}))),
         }
+
+
+def _key_and_certificate() -> tuple[Any, str]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(65537, 2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, JWT_CLIENT_ID)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    return key, cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
