@@ -49,6 +49,7 @@ def main() -> int:
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_PROFILE", "AWS_SESSION"))}
+    env["SECURE_COOKIES"] = "false"  # plain http on loopback: a Secure cookie would never come back
     gateway = Gateway(stack, {**env, **aws_env})
     gateway.warm()
     httpd = server(gateway, HOST, port)

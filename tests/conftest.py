@@ -106,8 +106,8 @@ def make_user(dynamodb: Any):
 class Api:
     """Invoke handlers with the same proxy events the local stack and API Gateway build."""
 
-    ROUTES = {"/oauth/token": ("token", "POST"), "/oauth/revoke": ("revoke", "POST"),
-              "/oauth/tokeninfo": ("tokeninfo", "GET")}
+    ROUTES = {"/oauth/authorize": ("authorize", "GET"), "/oauth/token": ("token", "POST"),
+              "/oauth/revoke": ("revoke", "POST"), "/oauth/tokeninfo": ("tokeninfo", "GET")}
 
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}

@@ -18,12 +18,19 @@ class Settings:
     tokens_table: str
     grants_table: str
     codes_table: str
+    sessions_table: str
+    attempts_table: str
     access_token_ttl: int
     refresh_token_ttl: int
     max_body_bytes: int
     token_audiences: tuple[str, ...]
     assertion_max_lifetime: int
     clock_skew: int
+    authorization_code_ttl: int
+    login_timeout: int
+    failed_login_limit: int
+    failed_login_window: int
+    secure_cookies: bool
 
 
 def _int(name: str, default: int, minimum: int = 1) -> int:
@@ -45,10 +52,19 @@ def settings() -> Settings:
         tokens_table=os.environ.get("TOKENS_TABLE", "oauth-server-tokens"),
         grants_table=os.environ.get("GRANTS_TABLE", "oauth-server-grants"),
         codes_table=os.environ.get("CODES_TABLE", "oauth-server-codes"),
+        sessions_table=os.environ.get("SESSIONS_TABLE", "oauth-server-sessions"),
+        attempts_table=os.environ.get("ATTEMPTS_TABLE", "oauth-server-attempts"),
         access_token_ttl=_int("ACCESS_TOKEN_TTL", 3600),
         refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
         token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
         assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),
         clock_skew=_int("CLOCK_SKEW", 60, minimum=0),
+        # RFC 6749 §4.1.2: codes live at most 10 minutes; an operator may only shorten that.
+        authorization_code_ttl=min(_int("AUTHORIZATION_CODE_TTL", 600), 600),
+        login_timeout=_int("LOGIN_TIMEOUT", 600),
+        failed_login_limit=_int("FAILED_LOGIN_LIMIT", 5),
+        failed_login_window=_int("FAILED_LOGIN_WINDOW", 300),
+        # Only the local stack, served over plain http on loopback, turns this off.
+        secure_cookies=os.environ.get("SECURE_COOKIES", "true").strip().lower() != "false",
     )

@@ -51,6 +51,29 @@ class InvalidScope(OAuthError):
     error = "invalid_scope"
 
 
+class UnsupportedResponseType(OAuthError):
+    error = "unsupported_response_type"
+
+
+class AccessDenied(OAuthError):
+    """RFC 6749 §4.1.2.1: the resource owner said no."""
+
+    error = "access_denied"
+
+
+class TooManyAttempts(OAuthError):
+    """Too many failed passwords (or secrets) for one subject in the current window: 429 with
+    Retry-After, carrying the error code the endpoint would give for a wrong credential."""
+
+    status = 429
+
+    def __init__(self, error: str, retry_after: int) -> None:
+        super().__init__(f"too many failed attempts; retry after {retry_after} seconds",
+                         headers={"Retry-After": str(retry_after)})
+        self.error = error
+        self.retry_after = retry_after
+
+
 class UnsupportedTokenType(OAuthError):
     """RFC 7009 §2.2.1."""
 

@@ -148,10 +148,13 @@ def to_proxy(response: Response) -> dict[str, Any]:
             "isBase64Encoded": False}
 
 
-def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response]) -> dict[str, Any]:
-    """Parse, call, shape; all errors become responses here and nowhere else."""
+def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response],
+          on_error: Callable[[OAuthError, Request | None], Response] | None = None) -> dict[str, Any]:
+    """Parse, call, shape; all errors become responses here and nowhere else. ``on_error`` renders
+    them (default: RFC 6749 §5.2 bodies; the authorization endpoint shows pages)."""
     from oauth_core import observability, responses
 
+    render_error = on_error or responses.error
     request: Request | None = None
     try:
         request = parse_event(event)
@@ -159,8 +162,8 @@ def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response]) -> 
     except OAuthError as exc:
         observability.count("OAuthErrors", "error", exc.error)
         observability.logger.info("request refused", extra={"error": exc.error, "description": exc.description})
-        return to_proxy(responses.error(exc, request))
+        return to_proxy(render_error(exc, request))
     except Exception:
         observability.logger.exception("unhandled error")
         observability.count("OAuthErrors", "error", ServerError.error)
-        return to_proxy(responses.error(ServerError("internal error"), request))
+        return to_proxy(render_error(ServerError("internal error"), request))

@@ -44,6 +44,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def new_grant_id() -> str:
+    return random_secret(16)
+
+
 def access_ttl(client: Client) -> int:
     return client.access_token_ttl or settings().access_token_ttl
 
@@ -73,10 +77,11 @@ def client_token(client: Client, scope: str, *, extra: Sequence[dict[str, Any]] 
 
 
 def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, with_refresh: bool,
-                 request_token: str, extra: Sequence[dict[str, Any]] = ()) -> Issued:
-    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing."""
+                 request_token: str, extra: Sequence[dict[str, Any]] = (), grant_id: str = "") -> Issued:
+    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing.
+    ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
     now, ttl = now_ms(), access_ttl(client)
-    grant_id = random_secret(16)
+    grant_id = grant_id or new_grant_id()
     ref = token_format.TokenRef(client.client_id, username, grant_id)
     access = token_format.mint(ref)
     refresh = token_format.mint(ref) if with_refresh else None

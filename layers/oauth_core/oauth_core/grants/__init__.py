@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 _REGISTRY = {
+    "authorization_code": "oauth_core.grants.authorization_code",
     "client_credentials": "oauth_core.grants.client_credentials",
     "password": "oauth_core.grants.password",
     "refresh_token": "oauth_core.grants.refresh_token",

@@ -1,0 +1,13 @@
+"""GET and POST /oauth/authorize: login and consent pages, then the redirect back to the client."""
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from oauth_core.authorize_endpoint import authorize, error_page
+from oauth_core.http import serve
+from oauth_core.observability import logger, metrics
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event, context):
+    return serve(event, authorize, error_page)

@@ -1,0 +1,54 @@
+"""Failed-credential budgets (RFC 9700 §4.16 asks that passwords cannot be guessed online).
+
+Each subject (``user:<name>`` for passwords at the login form and the password grant) has a budget of
+``FAILED_LOGIN_LIMIT`` failures per fixed window of ``FAILED_LOGIN_WINDOW`` seconds. The counter is
+read in the same batched read as the user, so a success costs no extra round trip; a failure costs one
+atomic ADD. Over budget, the credential is not even checked: right and wrong answers look the same, and
+unknown subjects are counted like known ones.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from oauth_core import observability
+from oauth_core.config import settings
+from oauth_core.errors import TooManyAttempts
+from oauth_core.storage import attempts
+
+READ = "attempts"
+
+
+def user(username: str) -> str:
+    return f"user\x1f{username}"
+
+
+def _window(now: float) -> int:
+    return int(now) // settings().failed_login_window
+
+
+def reads(subject: str, now: float | None = None) -> dict[str, Any]:
+    """The counter to fetch with the rest of the request's reads."""
+    return {READ: attempts.key(subject, _window(time.time() if now is None else now))}
+
+
+def _retry_after(now: float) -> int:
+    window = settings().failed_login_window
+    return window - int(now) % window
+
+
+def check(items: dict[str, Any], error: str, now: float | None = None) -> None:
+    """``TooManyAttempts`` when the subject has spent its budget in this window."""
+    now = time.time() if now is None else now
+    if attempts.failures(items.get(READ)) >= settings().failed_login_limit:
+        observability.count("CredentialsThrottled", "error", error)
+        raise TooManyAttempts(error, _retry_after(now))
+
+
+def failed(subject: str, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    window = settings().failed_login_window
+    count = attempts.record_failure(subject, _window(now), (_window(now) + 1) * window + 60)
+    if count == settings().failed_login_limit:
+        observability.logger.warning("failed-credential budget spent", extra={"retry_after": _retry_after(now)})

@@ -1,0 +1,74 @@
+"""RFC 6749 §4.1.3: redeem an authorization code, once, for the client it was issued to, with the same
+redirect URI and, when the request had a challenge, the PKCE verifier (RFC 7636 §4.6).
+
+The code is marked used in the same transaction that stores the grant and its tokens, so there is
+never a code redeemed without tokens or the reverse. A second redemption fails and revokes the grant
+the first one created (RFC 6749 §4.1.2): whoever replays a code may have stolen it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from oauth_core import issuance, observability, pkce, redirects, revocation, token_format
+from oauth_core.errors import InvalidGrant
+from oauth_core.storage import codes, dynamo, users
+
+if TYPE_CHECKING:
+    from oauth_core.http import Request
+    from oauth_core.storage.clients import Client
+
+_INVALID = "authorization code is invalid, expired or already used"
+_REPLAYED = "authorization code was already used; the tokens issued for it have been revoked"
+
+
+def reads(request: Request) -> dict[str, Any]:
+    code = request.param("code")
+    ref = token_format.parse(code) if code else None
+    if ref is None or not ref.username:
+        return {}
+    return {"code": codes.key(code), "user": users.key(ref.username)}
+
+
+def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+    request.required("code")
+    code = codes.from_item(items.get("code"))
+    now = time.time()
+    if code is None or code.expires_at <= now:
+        raise InvalidGrant(_INVALID)
+    if code.client_id != client.client_id:
+        raise InvalidGrant("authorization code was issued to another client")
+    if code.consumed_by and code.consumed_by != request.request_id:
+        _replayed(code, client)
+    sent = request.param("redirect_uri")
+    if code.redirect_uri and sent != code.redirect_uri:
+        raise InvalidGrant("redirect_uri does not match the authorization request")
+    if not code.redirect_uri and sent is not None and not redirects.matches(sent, client.redirect_uris):
+        raise InvalidGrant("redirect_uri is not registered for the client")
+    pkce.verify(request.param("code_verifier"), code.code_challenge, code.code_challenge_method)
+    user = users.from_item(items.get("user"))
+    if user is None or user.disabled or user.username != code.username:
+        raise InvalidGrant("the user who approved this code is disabled or deleted")
+    if code.issued_at < max(user.tokens_valid_after, client.tokens_valid_after):
+        raise InvalidGrant(_INVALID)
+    grant_id = issuance.new_grant_id()
+    try:
+        return issuance.grant_tokens(client, code.username, code.scope, "authorization_code",
+                                     with_refresh="refresh_token" in client.grant_types,
+                                     request_token=request.request_id, grant_id=grant_id,
+                                     extra=[codes.redeem_action(code.code_hash, request.request_id, grant_id)])
+    except dynamo.TransactionConflict:
+        # Another redemption won the race (or is committing now): look at what it stored.
+        latest = codes.from_item(dynamo.get(*codes.key(request.required("code"))))
+        if latest is not None and latest.consumed_by and latest.consumed_by != request.request_id:
+            _replayed(latest, client)
+        raise InvalidGrant(_INVALID) from None
+
+
+def _replayed(code: codes.AuthorizationCode, client: Client) -> None:
+    observability.logger.warning("authorization code replayed", extra={"client_id": client.client_id})
+    observability.count("CodeReplays", "grant_type", "authorization_code")
+    if code.grant_id:
+        revocation.revoke_grant(code.grant_id, "authorization code replayed")
+    raise InvalidGrant(_REPLAYED)

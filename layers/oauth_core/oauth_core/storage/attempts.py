@@ -1,0 +1,36 @@
+"""The attempts table: failed-credential counters per subject (a username, a client id) and time
+window, kept until the window ends (``expires_at``, the TTL attribute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oauth_core.config import settings
+from oauth_core.hashing import digest
+from oauth_core.storage import dynamo
+
+
+def counter_id(subject: str, window: int) -> str:
+    # Hashed: subjects are whatever an attacker typed, and the key size must stay bounded.
+    return f"{digest(subject)}#{window}"
+
+
+def key(subject: str, window: int) -> tuple[str, dict[str, str]]:
+    return settings().attempts_table, {"counter_id": counter_id(subject, window)}
+
+
+def failures(item: dict[str, Any] | None) -> int:
+    return int(item.get("failures", 0)) if item else 0
+
+
+def record_failure(subject: str, window: int, expires_at: int) -> int:
+    """Count one more failure (an atomic ADD, safe under concurrency); returns the new count."""
+    response = dynamo.call(
+        "update_item",
+        TableName=settings().attempts_table,
+        Key=dynamo.marshal({"counter_id": counter_id(subject, window)}),
+        UpdateExpression="ADD failures :one SET expires_at = :exp",
+        ExpressionAttributeValues=dynamo.marshal({":one": 1, ":exp": expires_at}),
+        ReturnValues="UPDATED_NEW",
+    )
+    return failures(dynamo.unmarshal(response.get("Attributes")))
