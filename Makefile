@@ -13,7 +13,10 @@ RUNTIME_PYTHON := $(shell { python3.13 -c 'import sys; print(sys.executable)' 2>
 	ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null; } | tail -n 1)
 SAM_PATH := $(if $(RUNTIME_PYTHON),$(dir $(RUNTIME_PYTHON)):)$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test lint build deploy bench clean
+# The browser tests drive Chromium. Debian/Ubuntu: installed with apt when missing (as root, or via sudo).
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
+
+.PHONY: install browser run test lint build deploy bench clean
 
 $(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }
@@ -23,11 +26,20 @@ $(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
 
 install: $(BIN)/.installed
 
+browser:
+	@if [ -n "$(CHROMIUM)" ] && [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make: the browser tests need Chromium; install it, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
+		echo "make: the browser tests need Chromium: run 'apt-get install chromium' as root" >&2; exit 1; fi; \
+	echo "make: installing Chromium for the browser tests (apt-get)"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
 run: install
 	$(BIN)/python -m local
 
-test: install
-	RUNTIME_PYTHON="$(RUNTIME_PYTHON)" PATH="$(SAM_PATH)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install browser
+	CHROMIUM="$(CHROMIUM)" RUNTIME_PYTHON="$(RUNTIME_PYTHON)" PATH="$(SAM_PATH)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/ruff check .
 
 lint: install

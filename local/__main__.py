@@ -77,6 +77,16 @@ def _free(port: int) -> bool:
     return True
 
 
+def _authorize_url(api_url: str, seeded) -> str:  # noqa: ANN001
+    from urllib.parse import urlencode
+
+    from local.seed import DEMO_REDIRECT_URIS, DEMO_SCOPES
+
+    query = urlencode({"client_id": seeded.client_id, "response_type": "code", "scope": DEMO_SCOPES[0],
+                       "redirect_uri": DEMO_REDIRECT_URIS[1], "state": "1956901292"})
+    return f"{api_url}/oauth/authorize?{query}"
+
+
 def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> None:  # noqa: ANN001
     lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB on moto at {dynamodb_url}",
              ""]
@@ -88,6 +98,8 @@ def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> N
     else:
         lines.append("  (the store already had clients: secret unchanged)")
     lines += [f"Demo user:   {seeded.username} / {seeded.password}", "",
+              "Authorization code flow: open this in a browser, sign in as the demo user and approve:",
+              f"  {_authorize_url(api_url, seeded)}", "",
               "In another shell, for curl, oauthctl and the AWS CLI:",
               f"export OAUTH_URL={api_url}",
               f"export AWS_ENDPOINT_URL_DYNAMODB={dynamodb_url} AWS_REGION={region}",

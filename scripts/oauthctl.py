@@ -38,6 +38,7 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "access_token_ttl": client.access_token_ttl,
         "refresh_token_ttl": client.refresh_token_ttl,
         "certificates": [_certificate_view(pem) for pem in client.certificates],
+        "pkce_plain": client.pkce_plain,
         "disabled": client.disabled,
         "created_at": client.created_at,
     }
@@ -113,6 +114,8 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["refresh_token_ttl"] = registration.lifetime(args.refresh_token_ttl, "--refresh-token-ttl")
     if args.certificate:
         fields["certificates"] = _read_certificates(args.certificate)
+    if args.allow_pkce_plain is not None:
+        fields["pkce_plain"] = args.allow_pkce_plain
     return fields
 
 
@@ -263,6 +266,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--refresh-token-ttl", type=int, metavar="SECONDS")
         p.add_argument("--certificate", action="append", default=[], metavar="PEM_FILE",
                        help="X.509 certificate for the JWT bearer grant (repeatable, to roll keys)")
+        p.add_argument("--allow-pkce-plain", action=argparse.BooleanOptionalAction, default=None,
+                       help="accept PKCE code_challenge_method=plain (S256 is always accepted; default: no)")
 
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

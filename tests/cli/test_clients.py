@@ -174,3 +174,24 @@ def test_bad_certificates_are_refused(cli, tmp_path, kind):
     assert r.code == 1, r.out
     assert {"missing": "cannot read", "garbage": "not a PEM", "ec": "not RSA", "small": "2048",
             "expired": "expired"}[kind] in r.err
+
+
+def test_plain_pkce_is_off_until_an_operator_allows_it(cli, handlers):
+    from urllib.parse import parse_qs, urlsplit
+
+    r = cli("clients", "create", "--client-id", "legacy", "--grant-type", "authorization_code",
+            "--redirect-uri", "https://app.example/cb")
+    assert r.code == 0 and r.json()["pkce_plain"] is False
+    query = ("client_id=legacy&response_type=code&state=s&code_challenge_method=plain"
+             "&code_challenge=" + "p" * 43)
+
+    def answer():
+        return handlers.call("/oauth/authorize", query=query)
+
+    refused = answer()
+    assert refused.status == 302
+    assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_request"]
+    assert cli("clients", "update", "legacy", "--allow-pkce-plain").json()["pkce_plain"] is True
+    assert answer().status == 200, "the login page: plain is now accepted"
+    assert cli("clients", "update", "legacy", "--no-allow-pkce-plain").json()["pkce_plain"] is False
+    assert answer().status == 302

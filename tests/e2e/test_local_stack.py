@@ -81,3 +81,26 @@ def test_client_registered_through_oauth_core_storage_gets_tokens(local_stack, s
     r = requests.post(f"{local_stack.url}/oauth/token", data={"grant_type": "client_credentials"},
                       auth=("e2e-client", secret), timeout=10)
     assert r.status_code == 200 and r.json()["scope"] == "orders:read"
+
+
+def test_the_banner_authorize_url_runs_the_readme_code_flow(local_stack):
+    """README: open the printed URL, sign in as admin, approve, copy the code, exchange it with curl."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    url = re.search(r"^\s+(http://\S+/oauth/authorize\?\S+)$", local_stack.banner, re.M).group(1)
+    browser = requests.Session()
+    login = browser.get(url, timeout=10)
+    assert login.status_code == 200 and "Sample Confidential App" in login.text
+    flow = re.search(r'name="flow" value="([^"]+)"', login.text).group(1)
+    consent = browser.post(url, data={"flow": flow, "username": "admin", "password": "changeme", "action": "login"},
+                           timeout=10)
+    assert "https://localhost:8090/auth/userinfo.email" in consent.text
+    back = browser.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False, timeout=10)
+    location = back.headers["Location"]
+    assert location.startswith("https://localhost/oauth_callback?code=") and "state=1956901292" in location
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    token = requests.post(f"{local_stack.url}/oauth/token", auth=(local_stack.client_id, local_stack.client_secret),
+                          data={"grant_type": "authorization_code", "code": code,
+                                "redirect_uri": "https://localhost/oauth_callback"}, timeout=10)
+    assert token.status_code == 200 and token.json()["refresh_token"]

@@ -23,8 +23,12 @@ EXPECTED = {
     "revoke-other-client.json": 403,
     "tokeninfo.json": 200,
     "tokeninfo-invalid-token.json": 400,
+    "authorize-login-page.json": 200,
+    "authorize-unregistered-redirect-uri.json": 400,
+    "authorize-unsupported-response-type.json": 302,
 }
-HANDLERS = {"/oauth/token": "token", "/oauth/revoke": "revoke", "/oauth/tokeninfo": "tokeninfo"}
+HANDLERS = {"/oauth/authorize": "authorize", "/oauth/token": "token", "/oauth/revoke": "revoke",
+            "/oauth/tokeninfo": "tokeninfo"}
 SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SCOPE = "https://localhost:8090/auth/userinfo.email"
@@ -33,9 +37,11 @@ SCOPE = "https://localhost:8090/auth/userinfo.email"
 @pytest.fixture
 def sample_store(dynamodb):
     now = int(time.time())
-    every_grant = frozenset({"client_credentials", "password", "refresh_token"})
+    every_grant = frozenset({"client_credentials", "password", "refresh_token", "authorization_code"})
     clients.create(clients.Client("SampleConfidentialApp", digest("sample-secret-for-events-only"),
-                                  grant_types=every_grant, scopes=frozenset({SCOPE})))
+                                  grant_types=every_grant, scopes=frozenset({SCOPE}),
+                                  redirect_uris=("http://localhost:8090/auth/redirect.html",
+                                                 "https://localhost/oauth_callback")))
     clients.create(clients.Client("OtherApp", digest("other-secret-for-events-only"), grant_types=every_grant))
     users.create(users.User("admin", hash_password("changeme")))
     common = {"client_id": "SampleConfidentialApp", "scope": SCOPE, "username": "admin", "grant_id": "sample-grant",
@@ -58,5 +64,11 @@ def test_event_runs_through_its_handler(api, sample_store, name):
     event = json.loads((ROOT / "events" / name).read_text())
     answer = api.invoke(HANDLERS[event["resource"]], event)
     assert answer["statusCode"] == EXPECTED[name], answer["body"]
-    if answer["statusCode"] >= 400:
+    if event["resource"] == "/oauth/authorize":
+        # Pages, or a redirect to the registered URI: the authorization endpoint never answers JSON.
+        if answer["statusCode"] == 302:
+            assert answer["headers"]["Location"].startswith("https://localhost/oauth_callback?error=")
+        else:
+            assert answer["headers"]["Content-Type"].startswith("text/html")
+    elif answer["statusCode"] >= 400:
         assert "error" in json.loads(answer["body"])
