@@ -117,69 +117,56 @@ def redeem(local_stack, web_client, app, code, verifier):
                                "code_verifier": verifier})
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_code_flow_with_pkce(chromium, local_stack, web_client, app, javascript):
+def decide(chromium, local_stack, web_client, app, button="Approve", javascript=True, **params) -> str:
+    """Open the authorization URL in a fresh browser context, sign in, click ``button``; the URL we land on."""
     context = chromium.new_context(java_script_enabled=javascript)
     page = context.new_page()
-    verifier, challenge = pkce_pair()
-    page.goto(authorize_url(local_stack, web_client[0], app.redirect_uri, response_type="code",
-                            code_challenge=challenge, code_challenge_method="S256"))
+    page.goto(authorize_url(local_stack, web_client[0], app.redirect_uri, **params))
     assert page.title() == "Sign in" and "Browser Test App" in page.content()
     sign_in(page, web_client[2])
     assert page.title() == "Allow access?"
     assert "profile" in page.inner_text("main") and web_client[2] in page.inner_text("main")
-    page.click("button:has-text('Approve')")
-    page.wait_for_url(f"{app.redirect_uri}?*")
-    got = params_of(page.url)
-    assert got["state"] == "st-42" and app.hits[-1].startswith("/callback?code=")
-    token = redeem(local_stack, web_client, app, got["code"], verifier)
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_url(f"{app.redirect_uri}*")
+    landed = page.url
+    context.close()
+    return landed
+
+
+def code_from_browser(chromium, local_stack, web_client, app, challenge, javascript=True):
+    landed = decide(chromium, local_stack, web_client, app, javascript=javascript, response_type="code",
+                    code_challenge=challenge, code_challenge_method="S256")
+    assert params_of(landed)["state"] == "st-42" and app.hits[-1].startswith("/callback?code=")
+    return params_of(landed)["code"]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_code_flow_with_pkce(chromium, local_stack, web_client, app, javascript):
+    verifier, challenge = pkce_pair()
+    code = code_from_browser(chromium, local_stack, web_client, app, challenge, javascript)
+    token = redeem(local_stack, web_client, app, code, verifier)
     assert token.status_code == 200, token.text
     body = token.json()
     assert body["refresh_token"] and body["scope"] == "profile"
     info = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": body["access_token"]},
                         timeout=10).json()
     assert info["user_id"] == web_client[2] and info["audience"] == web_client[0]
-    context.close()
 
 
 def test_implicit_flow_puts_the_token_in_the_fragment(chromium, local_stack, web_client, app):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.goto(authorize_url(local_stack, web_client[0], app.redirect_uri, response_type="token"))
-    sign_in(page, web_client[2])
-    page.click("button:has-text('Approve')")
-    page.wait_for_url(f"{app.redirect_uri}#*")
-    got = params_of(page.url)
+    landed = decide(chromium, local_stack, web_client, app, response_type="token")
+    got = params_of(landed)
+    assert landed.startswith(f"{app.redirect_uri}#")
     assert set(got) == {"access_token", "token_type", "expires_in", "scope", "state"}
     assert app.hits[-1] == "/callback", "the token never reaches the client's server"
     info = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": got["access_token"]},
                         timeout=10)
     assert info.status_code == 200 and info.json()["user_id"] == web_client[2]
-    context.close()
 
 
 def test_deny_returns_access_denied(chromium, local_stack, web_client, app):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.goto(authorize_url(local_stack, web_client[0], app.redirect_uri, response_type="code"))
-    sign_in(page, web_client[2])
-    page.click("button:has-text('Deny')")
-    page.wait_for_url(f"{app.redirect_uri}?*")
-    assert params_of(page.url)["error"] == "access_denied" and params_of(page.url)["state"] == "st-42"
-    context.close()
-
-
-def code_from_browser(chromium, local_stack, web_client, app, challenge):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.goto(authorize_url(local_stack, web_client[0], app.redirect_uri, response_type="code",
-                            code_challenge=challenge, code_challenge_method="S256"))
-    sign_in(page, web_client[2])
-    page.click("button:has-text('Approve')")
-    page.wait_for_url(f"{app.redirect_uri}?*")
-    code = params_of(page.url)["code"]
-    context.close()
-    return code
+    landed = decide(chromium, local_stack, web_client, app, button="Deny", response_type="code")
+    assert params_of(landed)["error"] == "access_denied" and params_of(landed)["state"] == "st-42"
 
 
 def test_replayed_code_is_refused_and_revokes_the_first_tokens(chromium, local_stack, web_client, app):
