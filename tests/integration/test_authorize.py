@@ -385,3 +385,22 @@ def test_round_trips_of_each_step(browser, web_client, alice, dynamodb):
     calls.clear()
     assert exchange(browser.api, code, web_client).status == 200
     assert calls == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_racing_redemption_loses_on_the_condition_and_revokes_the_winner(browser, web_client, alice, monkeypatch):
+    """Two redemptions that both read the code before either wrote: the transaction's condition decides."""
+    from oauth_core.storage import codes, dynamo
+
+    code = browser.authorize(**code_request()).params["code"]
+    real_batch_get = dynamo.batch_get
+    stale = real_batch_get({"code": codes.key(code)})
+    first = exchange(browser.api, code, web_client).json()
+
+    def as_if_read_before_the_first(requests):
+        items = real_batch_get(requests)
+        return {**items, "code": stale["code"]} if "code" in items else items
+
+    monkeypatch.setattr(dynamo, "batch_get", as_if_read_before_the_first)
+    second = exchange(browser.api, code, web_client)
+    assert second.status == 400 and second.json()["error"] == "invalid_grant"
+    assert browser.api.call("/oauth/tokeninfo", query=f"access_token={first['access_token']}").status == 400
