@@ -42,8 +42,9 @@ def main() -> int:
     moto = ThreadedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
     moto.start()
     # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
+    overrides = dict(pair.split("=", 1) for pair in os.environ.get("PARAMETER_OVERRIDES", "").split() if "=" in pair)
     stack = Stack(stack_name=stack_name, region=region, api_url=api_url,
-                  parameters={"TokenAudiences": f"{api_url}/oauth/token"})
+                  parameters={"TokenAudiences": f"{api_url}/oauth/token", **overrides})
     tables.create(stack, dynamo.client())
     os.environ.update(tables.environment(stack))
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
@@ -90,8 +91,9 @@ def _authorize_url(api_url: str, seeded) -> str:  # noqa: ANN001
 def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> None:  # noqa: ANN001
     lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB on moto at {dynamodb_url}",
              ""]
-    for method, _, resource, _ in gateway.routes:
-        lines.append(f"  {method:<5} {api_url}{resource}")
+    for method, _, resource, _, authorizer in gateway.routes:
+        guard = f"   (Lambda authorizer {authorizer})" if authorizer else ""
+        lines.append(f"  {method:<5} {api_url}{resource}{guard}")
     lines += ["", f"Demo client: {seeded.client_id}"]
     if seeded.client_secret:
         lines.append(f"  secret:    {seeded.client_secret}   (shown once; new on every start)")
@@ -102,7 +104,7 @@ def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> N
               f"  {_authorize_url(api_url, seeded)}", "",
               "In another shell, for curl, oauthctl and the AWS CLI:",
               f"export OAUTH_URL={api_url}",
-              f"export AWS_ENDPOINT_URL_DYNAMODB={dynamodb_url} AWS_REGION={region}",
+              f"export AWS_ENDPOINT_URL_DYNAMODB={dynamodb_url} AWS_REGION={region} AWS_DEFAULT_REGION={region}",
               "export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
               f"export OAUTHCTL_STACK={stack.stack_name}"]
     if seeded.client_secret:

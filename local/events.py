@@ -73,3 +73,10 @@ def answer(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     body = result.get("body") or ""
     raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
     return result["statusCode"], headers, raw
+
+
+def authorizer_event(event: dict[str, Any], method_arn: str) -> dict[str, Any]:
+    """The REQUEST authorizer event API Gateway sends for a proxy event (no body)."""
+    keys = ("resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters",
+            "multiValueQueryStringParameters", "pathParameters", "stageVariables", "requestContext")
+    return {"type": "REQUEST", "methodArn": method_arn, **{k: event.get(k) for k in keys}}

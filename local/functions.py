@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 class InvocationError(Exception):
     """The function crashed or timed out; the gateway answers 502 or 504 as API Gateway does."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, raised: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.raised = raised  # the handler's exception message, when it raised one
 
 
 class Worker:
@@ -63,7 +64,7 @@ class Worker:
             raise InvocationError(502, "Internal server error") from None
         reply = self._read(f.timeout)
         if "error" in reply:
-            raise InvocationError(502, "Internal server error")
+            raise InvocationError(502, "Internal server error", reply.get("message"))
         return reply["result"]
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,27 +11,76 @@ from urllib.parse import unquote, urlsplit
 
 from local import events
 from local.functions import InvocationError, Pool
+from local.template import ACCOUNT_ID, GatewayResponse
 
 if TYPE_CHECKING:
     from local.template import Stack
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+# API Gateway's answers when the template does not customize them.
+DEFAULT_RESPONSES = {
+    "UNAUTHORIZED": GatewayResponse(401, {}, '{"message":"Unauthorized"}'),
+    "ACCESS_DENIED": GatewayResponse(403, {}, '{"Message":"User is not authorized to access this resource"}'),
+    "AUTHORIZER_FAILURE": GatewayResponse(500, {}, '{"message":null}'),
+}
+Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
 class Gateway:
     def __init__(self, stack: Stack, env: dict[str, str]) -> None:
+        self.region = stack.region
         self.pools: dict[str, Pool] = {}
-        self.routes: list[tuple[str, re.Pattern[str], str, Pool]] = []
+        self.routes: list[tuple[str, re.Pattern[str], str, Pool, str | None]] = []
+        self.authorizers = stack.authorizers()
+        self.responses = {**DEFAULT_RESPONSES, **stack.gateway_responses()}
         for function in stack.functions():
             pool = self.pools[function.logical_id] = Pool(function, env)
             for route in function.routes:
                 pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(route.path)) + "$")
-                self.routes.append((route.method, pattern, route.path, pool))
+                self.routes.append((route.method, pattern, route.path, pool, route.authorizer))
 
-    def route(self, method: str, path: str) -> tuple[str, Pool] | None:
-        for route_method, pattern, resource, pool in self.routes:
+    def route(self, method: str, path: str) -> tuple[str, Pool, str | None] | None:
+        for route_method, pattern, resource, pool, authorizer in self.routes:
             if route_method in (method, "ANY") and pattern.match(path):
-                return resource, pool
+                return resource, pool, authorizer
+        return None
+
+    def gateway_response(self, kind: str, context: dict[str, object] | None = None) -> Answer:
+        """A gateway response of the template, ``$context.authorizer.*`` filled in as API Gateway does."""
+        response = self.responses[kind]
+
+        def fill(match: re.Match[str]) -> str:
+            value = (context or {}).get(match.group(1), "")
+            return json.dumps(str(value))[1:-1]
+
+        body = re.sub(r"\$context\.authorizer\.(\w+)", fill, response.body)
+        headers = [("Content-Type", "application/json"), *response.headers.items()]
+        return response.status, headers, body.encode()
+
+    def authorize(self, name: str, event: dict[str, object], method: str, path: str) -> Answer | None:
+        """Run the route's Lambda REQUEST authorizer; None when allowed (its context is then in the event)."""
+        authorizer = self.authorizers[name]
+        sent = {k.lower() for k, v in (event.get("headers") or {}).items() if v}
+        if any(h.lower() not in sent for h in authorizer.identity_headers):
+            return self.gateway_response("UNAUTHORIZED")  # API Gateway does not even call the authorizer
+        method_arn = f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:local/{events.STAGE}/{method}{path}"
+        try:
+            answer = self.pools[authorizer.function_id].invoke(events.authorizer_event(event, method_arn))
+        except InvocationError as exc:
+            return self.gateway_response("UNAUTHORIZED" if exc.raised == "Unauthorized" else "AUTHORIZER_FAILURE")
+        try:
+            statements = answer["policyDocument"]["Statement"]
+            context = dict(answer.get("context") or {})
+            principal = answer["principalId"]
+        except (KeyError, TypeError):
+            return self.gateway_response("AUTHORIZER_FAILURE")
+        allowed = any(s.get("Effect") == "Allow" and fnmatch.fnmatchcase(method_arn, str(s.get("Resource")))
+                      for s in statements)
+        denied = any(s.get("Effect") == "Deny" and fnmatch.fnmatchcase(method_arn, str(s.get("Resource")))
+                     for s in statements)
+        if denied or not allowed:
+            return self.gateway_response("ACCESS_DENIED", context)
+        event["requestContext"]["authorizer"] = {"principalId": principal, **context}
         return None
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
@@ -41,8 +91,12 @@ class Gateway:
         if found is None:
             # What API Gateway answers for a method or path it has no route for.
             return 403, [("Content-Type", "application/json")], b'{"message":"Missing Authentication Token"}'
-        resource, pool = found
+        resource, pool, authorizer = found
         event = events.build(method, path, url.query, headers, body, resource, client_ip, host)
+        if authorizer:
+            refused = self.authorize(authorizer, event, method, path)
+            if refused:
+                return refused
         try:
             return events.answer(pool.invoke(event))
         except InvocationError as exc:

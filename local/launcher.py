@@ -48,9 +48,12 @@ class Running:
             self.process.kill()
 
 
-def start(stderr: IO[str] | None = None, timeout: float = 60) -> Running:
+def start(stderr: IO[str] | None = None, timeout: float = 60, parameters: dict[str, str] | None = None) -> Running:
+    """Start ``python -m local`` on free ports; ``parameters`` override the template's (as
+    ``PARAMETER_OVERRIDES="Name=value ..."`` does for ``make run``)."""
     port, dynamodb_port = free_port(), free_port()
     env = {**os.environ, "PORT": str(port), "DYNAMODB_PORT": str(dynamodb_port),
+           "PARAMETER_OVERRIDES": " ".join(f"{k}={v}" for k, v in (parameters or {}).items()),
            "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "oauth_core"), str(ROOT)])}
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         env.pop(name, None)

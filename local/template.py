@@ -73,6 +73,21 @@ class Table:
 class Route:
     method: str
     path: str
+    authorizer: str | None = None  # name of a Lambda authorizer of the API
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    name: str
+    function_id: str  # logical id of the authorizer's function
+    identity_headers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int
+    headers: dict[str, str]  # static values, quotes removed
+    body: str
 
 
 @dataclass(frozen=True)
@@ -190,7 +205,7 @@ class Stack:
             env = {**(globals_.get("Environment") or {}).get("Variables", {}),
                    **(resource["Properties"].get("Environment") or {}).get("Variables", {})}
             routes = tuple(
-                Route(str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+                Route(str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]), self._route_authorizer(e))
                 for e in (props.get("Events") or {}).values() if e.get("Type") == "Api"
             )
             found.append(Function(
@@ -203,6 +218,43 @@ class Stack:
                 memory=int(props.get("MemorySize", 128)),
                 routes=routes,
             ))
+        return found
+
+    def _api(self, event: dict[str, Any]) -> dict[str, Any]:
+        ref = event["Properties"].get("RestApiId")
+        name = ref["Ref"] if isinstance(ref, dict) else ref
+        return (self.resources.get(name) or {}).get("Properties", {}) if name else {}
+
+    def _route_authorizer(self, event: dict[str, Any]) -> str | None:
+        """The route's authorizer: its own ``Auth.Authorizer``, else the API's default; ``NONE`` is none."""
+        auth = self._api(event).get("Auth") or {}
+        name = (event["Properties"].get("Auth") or {}).get("Authorizer") or auth.get("DefaultAuthorizer")
+        return None if not name or name == "NONE" else str(name)
+
+    def authorizers(self) -> dict[str, Authorizer]:
+        found = {}
+        for resource in self.resources.values():
+            if resource["Type"] != "AWS::Serverless::Api":
+                continue
+            for name, spec in ((resource["Properties"].get("Auth") or {}).get("Authorizers") or {}).items():
+                arn = spec.get("FunctionArn")
+                if not (isinstance(arn, dict) and "Fn::GetAtt" in arn) or spec.get("FunctionPayloadType") != "REQUEST":
+                    raise ValueError(f"authorizer {name}: the local stack supports REQUEST authorizers "
+                                     "on a function of the template only")
+                headers = tuple((spec.get("Identity") or {}).get("Headers") or ())
+                found[name] = Authorizer(name, arn["Fn::GetAtt"][0], headers)
+        return found
+
+    def gateway_responses(self) -> dict[str, GatewayResponse]:
+        found = {}
+        for resource in self.resources.values():
+            if resource["Type"] != "AWS::Serverless::Api":
+                continue
+            for kind, spec in (resource["Properties"].get("GatewayResponses") or {}).items():
+                headers = {k: str(v).strip().strip("'") for k, v in
+                           ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()}
+                body = (spec.get("ResponseTemplates") or {}).get("application/json", "")
+                found[kind] = GatewayResponse(int(spec.get("StatusCode", 500)), headers, body)
         return found
 
     def _layer_dir(self, ref: Any) -> Path:

@@ -49,7 +49,7 @@ def main() -> None:
             reply = {"result": function(message["event"], context)}
         except Exception as exc:
             traceback.print_exc()
-            reply = {"error": type(exc).__name__}
+            reply = {"error": type(exc).__name__, "message": str(exc)}
         replies.write(json.dumps(reply) + "\n")
 
 

@@ -326,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[f"{table.upper()}_TABLE"] = f"{args.stack}-{table}"
     if args.region:
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = args.region
+    elif os.environ.get("AWS_REGION") and not os.environ.get("AWS_DEFAULT_REGION"):
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]  # botocore reads only the latter
     from botocore.exceptions import BotoCoreError, ClientError
 
     from oauth_core.errors import TemporarilyUnavailable

@@ -31,6 +31,15 @@ class Settings:
     failed_login_limit: int
     failed_login_window: int
     secure_cookies: bool
+    realm: str
+    protected_scope: str
+    bearer_in_form: bool
+    bearer_in_query: bool
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if not raw else raw in ("1", "true", "yes", "on")
 
 
 def _int(name: str, default: int, minimum: int = 1) -> int:
@@ -66,5 +75,10 @@ def settings() -> Settings:
         failed_login_limit=_int("FAILED_LOGIN_LIMIT", 5),
         failed_login_window=_int("FAILED_LOGIN_WINDOW", 300),
         # Only the local stack, served over plain http on loopback, turns this off.
-        secure_cookies=os.environ.get("SECURE_COOKIES", "true").strip().lower() != "false",
+        secure_cookies=_flag("SECURE_COOKIES", True),
+        realm=os.environ.get("BEARER_REALM", "oauth").strip() or "oauth",
+        protected_scope=" ".join(os.environ.get("PROTECTED_SCOPE", "").split()),
+        # RFC 6750 §2.2-2.3 allow the token in a form body or the query; both leak more easily than a header.
+        bearer_in_form=_flag("BEARER_IN_FORM", False),
+        bearer_in_query=_flag("BEARER_IN_QUERY", False),
     )

@@ -93,6 +93,37 @@ class InvalidToken(OAuthError):
     error = "invalid_token"
 
 
+class BearerError(OAuthError):
+    """RFC 6750 §3: a resource refusing a request; ``bearer.challenge`` sets the WWW-Authenticate header."""
+
+
+class BearerTokenRequired(BearerError):
+    """RFC 6750 §3.1: no token at all: 401 with a challenge that carries no error code."""
+
+    error = ""
+    status = 401
+
+    def body(self) -> dict[str, str]:
+        return {"message": self.description or "an access token is required"}
+
+
+class InvalidBearerToken(BearerError):
+    """Expired, revoked, unknown or malformed: the client should get a new token and retry once."""
+
+    error = "invalid_token"
+    status = 401
+
+
+class InsufficientScope(BearerError):
+    error = "insufficient_scope"
+    status = 403
+
+
+class InvalidBearerRequest(BearerError):
+    error = "invalid_request"
+    status = 400
+
+
 class ServerError(OAuthError):
     error = "server_error"
     status = 500

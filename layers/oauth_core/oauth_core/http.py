@@ -33,6 +33,7 @@ class Request:
     form: Mapping[str, list[str]]
     request_id: str
     endpoint_url: str = ""  # https://{domainName}{path} as API Gateway saw it (not the Host header)
+    authorizer: Mapping[str, str] = field(default_factory=dict)  # context a Lambda authorizer passed on
 
     def param(self, name: str) -> str | None:
         """A form parameter; RFC 6749 §3.1: parameters must not be repeated."""
@@ -140,6 +141,8 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         # The request id makes conditional writes retry-safe, so it must never be empty or shared.
         request_id=str(context.get("requestId") or uuid.uuid4()),
         endpoint_url=f"https://{context['domainName']}{context.get('path', '')}" if context.get("domainName") else "",
+        authorizer={str(k): str(v) for k, v in (context.get("authorizer") or {}).items()
+                    if k != "principalId" and isinstance(v, (str, int, float, bool))},
     )
 
 
