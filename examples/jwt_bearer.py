@@ -1,6 +1,7 @@
 """The product doc's JWT bearer flow against the local stack (run `make run`, paste its exports, then
 `.venv/bin/python examples/jwt_bearer.py`): make a key and certificate, register them with oauthctl,
-build the assertion step by step, exchange it for an access token and look the token up."""
+build the assertion step by step, exchange it for an access token, look the token up and call the
+protected resource with it."""
 
 from __future__ import annotations
 
@@ -97,6 +98,12 @@ def main() -> int:
     query = urllib.parse.urlencode({"access_token": token["access_token"]})
     status, text = call(urllib.request.Request(f"{base}/oauth/tokeninfo?{query}"))
     print(f"Response from token info request is: {status}")
+    print(text)
+    print("Now we can try access the protected resource using the access token")
+    print("Executing get request on the protected url")
+    status, text = call(urllib.request.Request(f"{base}/oauth/protected", headers={
+        "Authorization": f"Bearer {token['access_token']}"}))
+    print(f"Response from protected resource request is: {status}")
     print(text)
     return 0 if status == 200 else 1
 
