@@ -26,9 +26,12 @@ EXPECTED = {
     "authorize-login-page.json": 200,
     "authorize-unregistered-redirect-uri.json": 400,
     "authorize-unsupported-response-type.json": 302,
+    "protected.json": 200,
+    "protected-no-token.json": 401,
+    "authorizer-request.json": "Allow",
 }
 HANDLERS = {"/oauth/authorize": "authorize", "/oauth/token": "token", "/oauth/revoke": "revoke",
-            "/oauth/tokeninfo": "tokeninfo"}
+            "/oauth/tokeninfo": "tokeninfo", "/oauth/protected": "protected"}
 SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SCOPE = "https://localhost:8090/auth/userinfo.email"
@@ -62,6 +65,11 @@ def test_every_event_file_has_an_expected_answer():
 @pytest.mark.parametrize("name", EVENT_FILES)
 def test_event_runs_through_its_handler(api, sample_store, name):
     event = json.loads((ROOT / "events" / name).read_text())
+    if event.get("type") == "REQUEST":  # a Lambda authorizer's event: its answer is a policy
+        policy = api.invoke("authorizer", event)
+        assert policy["policyDocument"]["Statement"][0]["Effect"] == EXPECTED[name]
+        assert policy["context"]["username"] == "admin"
+        return
     answer = api.invoke(HANDLERS[event["resource"]], event)
     assert answer["statusCode"] == EXPECTED[name], answer["body"]
     if event["resource"] == "/oauth/authorize":
@@ -70,5 +78,7 @@ def test_event_runs_through_its_handler(api, sample_store, name):
             assert answer["headers"]["Location"].startswith("https://localhost/oauth_callback?error=")
         else:
             assert answer["headers"]["Content-Type"].startswith("text/html")
+    elif answer["statusCode"] == 401 and event["resource"] == "/oauth/protected":
+        assert answer["headers"]["WWW-Authenticate"] == 'Bearer realm="oauth"'  # no token: no error code
     elif answer["statusCode"] >= 400:
         assert "error" in json.loads(answer["body"])

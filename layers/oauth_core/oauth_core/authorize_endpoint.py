@@ -137,7 +137,7 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     if not username or not password or len(username) > _MAX_CREDENTIAL or len(password) > _MAX_CREDENTIAL:
         return pages.login(_name(client), flow, message="Enter your username and password.", username=username)
     try:
-        brute_force.check(items, AccessDenied.error)
+        brute_force.check(items, brute_force.user(username), AccessDenied.error)
     except TooManyAttempts as exc:
         response = pages.login(_name(client), flow, username=username, status=429,
                                message=f"Too many failed sign-ins for this account. Try again in "

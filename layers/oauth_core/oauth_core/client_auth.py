@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from oauth_core import observability
-from oauth_core.errors import InvalidClient, InvalidRequest
+from oauth_core import brute_force, observability
+from oauth_core.errors import InvalidClient, InvalidRequest, TooManyAttempts
 from oauth_core.hashing import digest, matches_digest
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
 
@@ -93,3 +95,25 @@ def verify(creds: Credentials, client: Client | None) -> Client:
                                                                           "reason": reason})
         raise InvalidClient(_FAILED, headers=challenge)
     return client
+
+
+def reads(creds: Credentials) -> dict[str, Any]:
+    """The client's failure counter, to fetch in the same batched read as the client."""
+    return brute_force.reads(brute_force.client(creds.client_id))
+
+
+def authenticate(creds: Credentials, client: Client | None, items: dict[str, Any]) -> Client:
+    """``verify`` within the client id's failed-authentication budget: over budget every answer is
+    429 ``invalid_client`` until the window ends; each failure is counted."""
+    subject = brute_force.client(creds.client_id)
+    try:
+        brute_force.check(items, subject, InvalidClient.error)
+    except TooManyAttempts as exc:
+        if creds.method == BASIC:
+            exc.headers.update(_challenge())
+        raise
+    try:
+        return verify(creds, client)
+    except InvalidClient:
+        brute_force.failed(subject)
+        raise

@@ -27,11 +27,11 @@ def revoke_token(request: Request) -> Response:
     creds = client_auth.credentials(request)
     raw = request.param("token")
     hint = request.param("token_type_hint")
-    wanted = {"client": clients.key(creds.client_id)}
+    wanted = {"client": clients.key(creds.client_id), **client_auth.reads(creds)}
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
     items = dynamo.batch_get(wanted)
-    client = client_auth.verify(creds, clients.from_item(items["client"]))
+    client = client_auth.authenticate(creds, clients.from_item(items["client"]), items)
     if not raw:
         raise InvalidRequest("parameter token is required")
     if hint is not None and hint not in HINTS:

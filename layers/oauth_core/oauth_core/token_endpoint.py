@@ -22,9 +22,10 @@ def issue_token(request: Request) -> Response:
     creds = client_auth.credentials(request, required=not asserts_client)
     client_id = creds.client_id if creds else grant.client_id_from(request)
     # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request)})
+    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request),
+                              **(client_auth.reads(creds) if creds else {})})
     if creds:
-        client = client_auth.verify(creds, clients.from_item(items["client"]))
+        client = client_auth.authenticate(creds, clients.from_item(items["client"]), items)
     else:
         client = grant.client_from(items["client"])
     if grant_type not in client.grant_types:

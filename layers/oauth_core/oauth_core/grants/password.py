@@ -25,7 +25,7 @@ def reads(request: Request) -> dict[str, Any]:
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
     username = request.required("username")
     password = request.required("password")
-    brute_force.check(items, InvalidGrant.error)
+    brute_force.check(items, brute_force.user(username), InvalidGrant.error)
     user = users.from_item(items.get("user"))
     # Always run the KDF, so unknown and known users answer in the same time.
     if not verify_password(password, user.password_hash if user else None) or user is None or user.disabled:
