@@ -278,8 +278,12 @@ def test_appendix_b_form_encoded_basic_credentials_authenticate(api, make_client
     client_id, secret = make_client("client:id")
     encoded = {"Authorization": "Basic " + base64.b64encode(
         f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()).decode()}
+    assert base64.b64decode(encoded["Authorization"][6:]).startswith(b"client%3Aid:")
     r = api.call("/oauth/token", data={"grant_type": "client_credentials"}, headers=encoded)
-    assert r.status == 200 and "client%3Aid" in encoded["Authorization"] or r.status == 200
+    assert r.status == 200 and api.call("/oauth/tokeninfo", query=f"access_token={r.json()['access_token']}"
+                                        ).json()["audience"] == "client:id"
+    unencoded = api.call("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    assert unencoded.status == 401, "without Appendix B encoding the first colon splits the id"
 
 
 @pytest.mark.parametrize(("headers", "data", "status", "error"), [
@@ -290,6 +294,8 @@ def test_appendix_b_form_encoded_basic_credentials_authenticate(api, make_client
     ("basic", {"client_id": "someone-else"}, 400, "invalid_request"),
     ({"Authorization": "Bearer abc"}, {}, 401, "invalid_client"),
     ({"Content-Type": "application/json"}, {}, 400, "invalid_request"),
+    ({"X-Padding": "a" * 11000}, {}, 400, "invalid_request"),
+    ({"X-Nul": "a\x00b"}, {}, 400, "invalid_request"),
 ])
 def test_hostile_client_authentication_gets_an_rfc_error(api, client, headers, data, status, error):
     headers = basic(*client) if headers == "basic" else headers

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FORM = "application/x-www-form-urlencoded"
+MAX_HEADER_BYTES = 10 * 1024  # API Gateway's limit for all headers together
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ def _headers(event: Mapping[str, Any]) -> dict[str, str]:
             raise InvalidRequest("the Authorization header is repeated")
     for name, value in (event.get("headers") or {}).items():
         if isinstance(name, str) and isinstance(value, str):
-            headers[name.lower()] = value
+            headers[name.lower()] = _check_text(value, f"header {name[:40]}")
+    if sum(len(k) + len(v) for k, v in headers.items()) > MAX_HEADER_BYTES:
+        raise InvalidRequest("the request headers are too large")
     return headers
 
 
