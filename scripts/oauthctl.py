@@ -39,6 +39,7 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "refresh_token_ttl": client.refresh_token_ttl,
         "certificates": [_certificate_view(pem) for pem in client.certificates],
         "pkce_plain": client.pkce_plain,
+        "tokeninfo_query": client.tokeninfo_query,
         "disabled": client.disabled,
         "created_at": client.created_at,
     }
@@ -116,6 +117,8 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["certificates"] = _read_certificates(args.certificate)
     if args.allow_pkce_plain is not None:
         fields["pkce_plain"] = args.allow_pkce_plain
+    if args.tokeninfo_query is not None:
+        fields["tokeninfo_query"] = args.tokeninfo_query
     return fields
 
 
@@ -268,6 +271,9 @@ def parser() -> argparse.ArgumentParser:
                        help="X.509 certificate for the JWT bearer grant (repeatable, to roll keys)")
         p.add_argument("--allow-pkce-plain", action=argparse.BooleanOptionalAction, default=None,
                        help="accept PKCE code_challenge_method=plain (S256 is always accepted; default: no)")
+        p.add_argument("--tokeninfo-query", action=argparse.BooleanOptionalAction, default=None,
+                       help="tokeninfo accepts this client's tokens in the query string (default: yes; "
+                            "--no-tokeninfo-query allows the Authorization header only)")
 
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

@@ -195,3 +195,16 @@ def test_plain_pkce_is_off_until_an_operator_allows_it(cli, handlers):
     assert answer().status == 200, "the login page: plain is now accepted"
     assert cli("clients", "update", "legacy", "--no-allow-pkce-plain").json()["pkce_plain"] is False
     assert answer().status == 302
+
+
+def test_tokeninfo_in_the_query_can_be_turned_off_per_client(cli, handlers):
+    secret = create(cli, "app", "--no-tokeninfo-query").json()["client_secret"]
+    token = handlers.call("/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=("app", secret)).json()["access_token"]
+    refused = handlers.call("/oauth/tokeninfo", query=f"access_token={token}")
+    assert refused.status == 400 and refused.json()["error"] == "invalid_request"
+    assert token not in refused.text
+    header = handlers.call("/oauth/tokeninfo", headers={"Authorization": f"Bearer {token}"})
+    assert header.status == 200 and header.json()["audience"] == "app"
+    assert cli("clients", "update", "app", "--tokeninfo-query").json()["tokeninfo_query"] is True
+    assert handlers.call("/oauth/tokeninfo", query=f"access_token={token}").status == 200

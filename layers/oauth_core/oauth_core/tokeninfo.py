@@ -1,4 +1,8 @@
-"""The product's tokeninfo service: ``GET ?access_token=`` answers who and what a token is for."""
+"""The product's tokeninfo service: ``GET ?access_token=`` answers who and what a token is for.
+
+A token in a URL ends up in logs and browser history (RFC 6750 §2.3, RFC 9700 §4.3), so the token may
+come in an ``Authorization: Bearer`` header instead, and a client registered with
+``--no-tokeninfo-query`` has its tokens refused in the query."""
 
 from __future__ import annotations
 
@@ -16,6 +20,12 @@ if TYPE_CHECKING:
 def token_info(request: Request) -> Response:
     fmt = responses.requested_format(request)
     raw = request.query_param("access_token")
+    header = request.header("authorization") or ""
+    in_header = header[:7].lower() == "bearer "
+    if raw and in_header:
+        raise InvalidRequest("send the access token in the query or the Authorization header, not both")
+    if in_header:
+        raw = header[7:].strip()
     if not raw:
         raise InvalidRequest("parameter access_token is required")
     now = time.time()
@@ -24,6 +34,8 @@ def token_info(request: Request) -> Response:
         active = lookup.check(ref, dynamo.batch_get(wanted), tokens.ACCESS, now)
     except lookup.Inactive as exc:
         raise InvalidToken(exc.reason) from None
+    if not in_header and not active.client.tokeninfo_query:
+        raise InvalidRequest("this client's tokens are accepted in the Authorization header only (Bearer)")
     token = active.token
     observability.count("TokenInfo", "result", "active")
     return responses.render({

@@ -29,6 +29,7 @@ class Client:
     refresh_token_ttl: int | None = None
     certificates: tuple[str, ...] = ()  # PEM, for the JWT bearer grant
     pkce_plain: bool = False  # RFC 7636 plain challenges accepted (S256 always is)
+    tokeninfo_query: bool = True  # tokeninfo accepts this client's tokens in the query (the product's way)
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked (oauthctl tokens revoke)
@@ -50,6 +51,7 @@ class Client:
             "refresh_token_ttl": self.refresh_token_ttl,
             "certificates": list(self.certificates),
             "pkce_plain": self.pkce_plain,
+            "tokeninfo_query": self.tokeninfo_query,
             "disabled": self.disabled,
             "created_at": self.created_at,
             "tokens_valid_after": self.tokens_valid_after,
@@ -77,6 +79,7 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         refresh_token_ttl=int(refresh_ttl) if refresh_ttl is not None else None,
         certificates=tuple(item.get("certificates", ())),
         pkce_plain=bool(item.get("pkce_plain", False)),
+        tokeninfo_query=bool(item.get("tokeninfo_query", True)),
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
         tokens_valid_after=int(item.get("tokens_valid_after", 0)),
