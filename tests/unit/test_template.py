@@ -1,6 +1,8 @@
 """template.yaml's cross-references and the promises the README makes about it (sam validate does not
 check a !Ref inside a function's Environment, nor the Runtime)."""
 
+import pytest
+
 from local.template import ROOT, Stack, load
 
 TEMPLATE = load()
@@ -63,7 +65,7 @@ def test_tables_are_on_demand_with_ttl_where_items_expire_and_pitr_on_clients_an
                                                  "oauth-server-codes", "oauth-server-tokens"}
     for table in tables.values():
         assert table.properties["BillingMode"] == "PAY_PER_REQUEST"
-    for name in ("TokensTable", "CodesTable", "GrantsTable"):
+    for name in ("TokensTable", "CodesTable", "GrantsTable", "SessionsTable", "AttemptsTable"):
         assert tables[name].ttl_attribute == "expires_at"
     for name in ("ClientsTable", "UsersTable"):
         assert tables[name].properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
@@ -77,10 +79,34 @@ def test_tokens_table_has_the_grant_index_used_for_cascade_revocation():
     assert [(i["IndexName"], i["KeySchema"][0]["AttributeName"]) for i in indexes] == [(GRANT_INDEX, "grant_id")]
 
 
-def test_tokeninfo_may_only_read():
-    statements = RESOURCES["TokenInfoFunction"]["Properties"]["Policies"][0]["Statement"]
+@pytest.mark.parametrize("function", ["TokenInfoFunction", "ProtectedFunction", "AuthorizerFunction"])
+def test_token_checking_functions_may_only_read(function):
+    statements = RESOURCES[function]["Properties"]["Policies"][0]["Statement"]
     actions = {a for s in statements for a in s["Action"]}
     assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
+
+
+def test_every_route_is_throttled_and_sign_in_and_revocation_tighter_than_the_stage():
+    settings = RESOURCES["OAuthApi"]["Properties"]["MethodSettings"]
+    stage = next(m for m in settings if m["ResourcePath"] == "/*")
+    tighter = {(m["ResourcePath"], m["HttpMethod"]): m["ThrottlingRateLimit"] for m in settings if m is not stage}
+    assert stage["HttpMethod"] == "*" and stage["ThrottlingRateLimit"] > 0 and stage["ThrottlingBurstLimit"] > 0
+    for path, method in (("/~1oauth~1authorize", "GET"), ("/~1oauth~1authorize", "POST"), ("/~1oauth~1revoke", "POST")):
+        assert 0 < tighter[(path, method)] < stage["ThrottlingRateLimit"]
+    routes = {(r.method, r.path) for f in Stack().functions() for r in f.routes}
+    for path, method in tighter:
+        assert (method, path[1:].replace("~1", "/")) in routes, "a setting for a route that exists"
+
+
+def test_authorizer_refusals_carry_rfc_6750_challenges():
+    api = RESOURCES["OAuthApi"]["Properties"]
+    authorizer = api["Auth"]["Authorizers"]["OAuthAuthorizer"]
+    assert authorizer["FunctionPayloadType"] == "REQUEST" and authorizer["Identity"]["ReauthorizeEvery"] == 0
+    responses = Stack().gateway_responses()
+    assert responses["UNAUTHORIZED"].status == 401
+    assert 'error="invalid_token"' in responses["UNAUTHORIZED"].headers["WWW-Authenticate"]
+    assert responses["ACCESS_DENIED"].status == 403
+    assert 'error="insufficient_scope"' in responses["ACCESS_DENIED"].headers["WWW-Authenticate"]
 
 
 def test_environment_names_the_settings_reads():
@@ -92,5 +118,7 @@ def test_environment_names_the_settings_reads():
     env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     for name in ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE",
                  "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES", "TOKEN_AUDIENCES",
-                 "ASSERTION_MAX_LIFETIME", "CLOCK_SKEW"):
+                 "ASSERTION_MAX_LIFETIME", "CLOCK_SKEW", "SESSIONS_TABLE", "ATTEMPTS_TABLE",
+                 "AUTHORIZATION_CODE_TTL", "LOGIN_TIMEOUT", "FAILED_LOGIN_LIMIT", "FAILED_LOGIN_WINDOW",
+                 "FAILED_CLIENT_AUTH_LIMIT", "BEARER_REALM", "PROTECTED_SCOPE", "BEARER_IN_QUERY", "BEARER_IN_FORM"):
         assert name in env and f'"{name}"' in source
