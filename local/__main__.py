@@ -31,15 +31,14 @@ def main() -> int:
             return 1
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from moto.server import ThreadedMotoServer
-
     from local import tables
+    from local.dynamodb import SerializedMotoServer
     from local.gateway import Gateway, server
     from local.seed import seed_if_empty
     from local.template import Stack
     from oauth_core.storage import dynamo
 
-    moto = ThreadedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
+    moto = SerializedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
     moto.start()
     # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
     overrides = dict(pair.split("=", 1) for pair in os.environ.get("PARAMETER_OVERRIDES", "").split() if "=" in pair)
