@@ -18,12 +18,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import sample
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = os.environ.get("JWT_CLIENT_ID", "JwtExampleApp")
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -46,7 +46,7 @@ def register(pem: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "client.pem"
         path.write_text(pem)
-        oauthctl = [str(ROOT / "scripts" / "oauthctl")]
+        oauthctl = [str(sample.ROOT / "scripts" / "oauthctl")]
         create = subprocess.run([*oauthctl, "clients", "create", "--client-id", CLIENT_ID, "--grant-type", GRANT,
                                  "--certificate", str(path)], capture_output=True, text=True)
         if create.returncode != 0:  # registered by an earlier run: replace its certificate
@@ -64,8 +64,7 @@ def call(request: urllib.request.Request) -> tuple[int, str]:
 
 
 def main() -> int:
-    base = os.environ.get("OAUTH_URL", "http://127.0.0.1:3000")
-    token_url = f"{base}/oauth/token"
+    token_url = sample.TOKEN_URL
     key, pem = key_and_certificate()
     register(pem)
 
@@ -90,22 +89,12 @@ def main() -> int:
         print(text)
         return 1
     token = json.loads(text)
-    print("*" * 22 + "ACCESS TOKEN RESPONSE" + "*" * 35)
-    print(f"Access token received from authorization server {token['access_token']}")
-    print(f"Access token type received from authorization server {token['token_type']}")
-    print(f"Access token expiry time: {token['expires_in']}")
-    print("*" * 78)
+    sample.print_token_response(token)
     query = urllib.parse.urlencode({"access_token": token["access_token"]})
-    status, text = call(urllib.request.Request(f"{base}/oauth/tokeninfo?{query}"))
+    status, text = call(urllib.request.Request(f"{sample.TOKENINFO_URL}?{query}"))
     print(f"Response from token info request is: {status}")
     print(text)
-    print("Now we can try access the protected resource using the access token")
-    print("Executing get request on the protected url")
-    status, text = call(urllib.request.Request(f"{base}/oauth/protected", headers={
-        "Authorization": f"Bearer {token['access_token']}"}))
-    print(f"Response from protected resource request is: {status}")
-    print(text)
-    return 0 if status == 200 else 1
+    return 0 if sample.call_protected(token["access_token"]) else 1
 
 
 if __name__ == "__main__":

@@ -38,6 +38,11 @@ def request_token(data: dict[str, str]) -> dict[str, Any] | None:
         return None
     print("Parsing the json response")
     token = response.json()
+    print_token_response(token)
+    return token
+
+
+def print_token_response(token: dict[str, Any]) -> None:
     print("*" * 22 + "ACCESS TOKEN RESPONSE" + "*" * 35)
     print(f"Access token received from authorization server {token['access_token']}")
     print(f"Access token type received from authorization server {token['token_type']}")
@@ -45,7 +50,6 @@ def request_token(data: dict[str, str]) -> dict[str, Any] | None:
     if token.get("refresh_token"):
         print(f"Refresh token:  {token['refresh_token']}")
     print(STARS)
-    return token
 
 
 def call_protected(access_token: str) -> bool:

@@ -74,11 +74,11 @@ class Gateway:
             principal = answer["principalId"]
         except (KeyError, TypeError):
             return self.gateway_response("AUTHORIZER_FAILURE")
-        allowed = any(s.get("Effect") == "Allow" and fnmatch.fnmatchcase(method_arn, str(s.get("Resource")))
-                      for s in statements)
-        denied = any(s.get("Effect") == "Deny" and fnmatch.fnmatchcase(method_arn, str(s.get("Resource")))
-                     for s in statements)
-        if denied or not allowed:
+        def says(effect: str) -> bool:
+            return any(s.get("Effect") == effect and fnmatch.fnmatchcase(method_arn, str(s.get("Resource")))
+                       for s in statements)
+
+        if says("Deny") or not says("Allow"):
             return self.gateway_response("ACCESS_DENIED", context)
         event["requestContext"]["authorizer"] = {"principalId": principal, **context}
         return None

@@ -6,6 +6,7 @@ import pytest
 
 from local import launcher
 from local.template import ROOT
+from tests.e2e.helpers import use_stack_storage
 
 
 @pytest.fixture(scope="session")
@@ -21,16 +22,9 @@ def local_stack():
 @pytest.fixture
 def store(local_stack, monkeypatch):
     """Point oauth_core's storage at the stack's moto server, to register extra clients and users."""
-    from local import tables
-    from local.template import Stack
     from oauth_core.config import settings
     from oauth_core.storage import dynamo
 
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", local_stack.dynamodb_url)
-    for name, value in tables.environment(Stack(stack_name="local")).items():
-        monkeypatch.setenv(name, value)
-    settings.cache_clear()
-    dynamo.client.cache_clear()
-    yield dynamo.client()
+    yield use_stack_storage(local_stack, monkeypatch)
     settings.cache_clear()
     dynamo.client.cache_clear()

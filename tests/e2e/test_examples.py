@@ -14,6 +14,7 @@ import requests
 
 from local.template import ROOT
 from oauth_core.protected_resource import PAGE
+from tests.e2e.helpers import sign_in_and_approve
 
 PROTECTED_OK = f"Response from protected resource request is: 200\n{PAGE}"
 
@@ -31,16 +32,6 @@ def run_example(local_stack, name, *args):
                           capture_output=True, text=True, timeout=120)
 
 
-def sign_in_and_approve(url: str) -> str:
-    """The user's part in the browser: log in as admin, approve; the URL the browser is sent to."""
-    browser = requests.Session()
-    flow = re.search(r'name="flow" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
-    browser.post(url, data={"flow": flow, "username": "admin", "password": "changeme", "action": "login"},
-                 timeout=10)
-    return browser.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False,
-                        timeout=10).headers["Location"]
-
-
 def run_interactive(local_stack, name, answer_from_location):
     """Start the example, open the URL it prints, and type what the browser was sent back with."""
     process = subprocess.Popen([sys.executable, str(ROOT / "examples" / name)], env=example_env(local_stack),
@@ -48,7 +39,7 @@ def run_interactive(local_stack, name, answer_from_location):
     assert process.stdout.readline().strip() == "Go to the URL here:"
     url = process.stdout.readline().strip()
     assert url.startswith(f"{local_stack.url}/oauth/authorize?")
-    answer = answer_from_location(sign_in_and_approve(url))
+    answer = answer_from_location(sign_in_and_approve(url).location)
     out, err = process.communicate(answer + "\n", timeout=60)
     return process.returncode, out, err
 

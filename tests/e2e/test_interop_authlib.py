@@ -4,6 +4,8 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
+from tests.e2e.helpers import sign_in_and_approve
+
 
 @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
 def test_authlib_client_credentials(local_stack, method):
@@ -36,21 +38,6 @@ def test_authlib_surfaces_our_rfc_errors(local_stack):
     assert info.value.error == "invalid_grant"
 
 
-def _approve_in_a_plain_http_session(url: str, username: str, password: str) -> str:
-    """What a user does in the browser, done with requests: log in, approve; returns the redirect."""
-    import re
-
-    http = requests.Session()
-    login = http.get(url, timeout=10)
-    flow = re.search(r'name="flow" value="([^"]+)"', login.text).group(1)
-    consent = http.post(url, data={"flow": flow, "username": username, "password": password, "action": "login"},
-                        timeout=10)
-    assert ">Approve<" in consent.text
-    approved = http.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False, timeout=10)
-    assert approved.status_code == 303
-    return approved.headers["Location"]
-
-
 def test_authlib_authorization_code_flow_with_pkce(local_stack):
     from authlib.common.security import generate_token
 
@@ -59,7 +46,7 @@ def test_authlib_authorization_code_flow_with_pkce(local_stack):
                             scope="https://localhost:8090/auth/userinfo.email", code_challenge_method="S256")
     verifier = generate_token(48)
     url, state = session.create_authorization_url(f"{local_stack.url}/oauth/authorize", code_verifier=verifier)
-    location = _approve_in_a_plain_http_session(url, "admin", "changeme")
+    location = sign_in_and_approve(url).location
     assert location.startswith(redirect_uri + "?") and f"state={state}" in location
     # Authlib checks the state, sends the code, redirect_uri and verifier, and parses our answer.
     token = session.fetch_token(f"{local_stack.url}/oauth/token", authorization_response=location,

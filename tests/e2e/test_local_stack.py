@@ -2,6 +2,8 @@
 
 import requests
 
+from tests.e2e.helpers import flow_of
+
 
 def token(local_stack, **data):
     return requests.post(f"{local_stack.url}/oauth/token", data=data,
@@ -92,7 +94,7 @@ def test_the_banner_authorize_url_runs_the_readme_code_flow(local_stack):
     browser = requests.Session()
     login = browser.get(url, timeout=10)
     assert login.status_code == 200 and "Sample Confidential App" in login.text
-    flow = re.search(r'name="flow" value="([^"]+)"', login.text).group(1)
+    flow = flow_of(login.text)
     consent = browser.post(url, data={"flow": flow, "username": "admin", "password": "changeme", "action": "login"},
                            timeout=10)
     assert "https://localhost:8090/auth/userinfo.email" in consent.text

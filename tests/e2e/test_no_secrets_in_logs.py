@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import secrets
 import time
 import uuid
@@ -18,6 +17,7 @@ import requests
 from local import launcher
 from local.template import ROOT
 from tests.conftest import make_certificate
+from tests.e2e.helpers import sign_in_and_approve, use_stack_storage
 
 REDIRECT = "https://localhost/oauth_callback"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -34,16 +34,11 @@ def logged_stack():
         running.stop()
 
 
-def sign_in(stack, query: dict[str, str], seen: list[str], password: str = "changeme") -> str:
-    url = f"{stack.url}/oauth/authorize?{urlencode(query)}"
-    browser = requests.Session()
-    flow = re.search(r'name="flow" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
-    seen += [flow, *browser.cookies.values()]
-    browser.post(url, data={"flow": flow, "username": "admin", "password": "wrong password!", "action": "login"},
-                 timeout=10)
-    browser.post(url, data={"flow": flow, "username": "admin", "password": password, "action": "login"}, timeout=10)
-    return browser.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False,
-                        timeout=10).headers["Location"]
+def sign_in(stack, query: dict[str, str], seen: list[str]) -> str:
+    approval = sign_in_and_approve(f"{stack.url}/oauth/authorize?{urlencode(query)}",
+                                   wrong_password_first="wrong password!")
+    seen += [approval.flow, *approval.cookies]
+    return approval.location
 
 
 def test_a_full_run_logs_no_secret(logged_stack, monkeypatch):
@@ -77,17 +72,10 @@ def test_a_full_run_logs_no_secret(logged_stack, monkeypatch):
     import jwt
 
     key, pem = make_certificate()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb_url)
-    from local import tables
-    from local.template import Stack
-    from oauth_core.config import settings
+    use_stack_storage(stack, monkeypatch)
     from oauth_core.hashing import digest
-    from oauth_core.storage import clients, dynamo
+    from oauth_core.storage import clients
 
-    for name, value in tables.environment(Stack(stack_name="local")).items():
-        monkeypatch.setenv(name, value)
-    settings.cache_clear()
-    dynamo.client.cache_clear()
     jwt_client = f"jwt-{uuid.uuid4().hex[:6]}"
     clients.create(clients.Client(jwt_client, digest("x"), grant_types=frozenset({JWT_BEARER}), certificates=(pem,)))
     assertion = jwt.encode({"iss": jwt_client, "aud": f"{url}/oauth/token", "exp": int(time.time()) + 60,

@@ -4,7 +4,6 @@ nothing answers 5xx, and exactly one token set was written."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from tests.conftest import make_certificate
+from tests.e2e.helpers import sign_in_and_approve
 
 REDIRECT = "https://localhost/oauth_callback"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -34,12 +34,7 @@ def outcome(responses) -> tuple[int, int, int]:
 def approve_code(local_stack) -> str:
     url = f"{local_stack.url}/oauth/authorize?" + urlencode(
         {"client_id": local_stack.client_id, "response_type": "code", "redirect_uri": REDIRECT})
-    browser = requests.Session()
-    flow = re.search(r'name="flow" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
-    browser.post(url, data={"flow": flow, "username": "admin", "password": "changeme", "action": "login"},
-                 timeout=10)
-    location = browser.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False,
-                            timeout=10).headers["Location"]
+    location = sign_in_and_approve(url).location
     return parse_qs(urlsplit(location).query)["code"][0]
 
 

@@ -76,10 +76,12 @@ def _browser(request: Request) -> tuple[str, str | None]:
     return value, f"{name}={value}; Path=/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
 
 
-def _start(request: Request, notice: str | None = None) -> Response:
-    """Validate the authorization request and show the login page for a new session."""
+def _start(request: Request, notice: str | None = None, fetched: Client | None = None) -> Response:
+    """Validate the authorization request and show the login page for a new session. ``fetched`` is the
+    client a restarted step already read, reused when it is the one the request names."""
     params = _request_params(request)
-    client = clients.get(authz.client_id_of(params))
+    client_id = authz.client_id_of(params)
+    client = fetched if fetched is not None and fetched.client_id == client_id else clients.get(client_id)
     areq = authz.validate(params, client)
     browser, cookie = _browser(request)
     flow = random_secret(32)
@@ -120,7 +122,7 @@ def _continue(request: Request) -> Response:
             or session.request.get("client_id") != client.client_id
             or session.stage != (sessions.LOGIN if action == "login" else sessions.CONSENT)):
         observability.logger.info("sign-in restarted", extra={"known_session": session is not None})
-        return _start(request, _RESTARTED)
+        return _start(request, _RESTARTED, client)
     areq = authz.AuthorizationRequest.from_item(session.request)
     if action == "login":
         return _login(request, session, client, areq, flow, username, items)
@@ -155,7 +157,7 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     try:
         sessions.advance(session, user.username)
     except dynamo.ConditionFailed:
-        return _start(request, _RESTARTED)
+        return _start(request, _RESTARTED, client)
     observability.logger.info("login succeeded", extra={"client_id": client.client_id})
     return pages.consent(_name(client), user.username, areq.scope.split(), flow,
                          redirects.origin(areq.redirect_uri))
@@ -190,7 +192,7 @@ def _approve(request: Request, session: sessions.Session, client: Client,
                 expires_at=now // 1000 + settings().authorization_code_ttl))], request.request_id)
             params = {"code": code}
     except dynamo.TransactionConflict:
-        return _start(request, _RESTARTED)
+        return _start(request, _RESTARTED, client)
     observability.count("ConsentGiven", "response_type", areq.response_type)
     observability.logger.info("authorization granted", extra={"client_id": client.client_id,
                                                              "response_type": areq.response_type})

@@ -50,8 +50,8 @@ def challenge(error: BearerError) -> str:
         parts.append(f'error="{error.error}"')
         if error.description:
             parts.append(f'error_description="{_UNSAFE.sub("", error.description)}"')
-    if isinstance(error, InsufficientScope) and settings().protected_scope:
-        parts.append(f'scope="{_UNSAFE.sub("", settings().protected_scope)}"')
+    if isinstance(error, InsufficientScope) and error.scope:
+        parts.append(f'scope="{_UNSAFE.sub("", error.scope)}"')
     return "Bearer " + ", ".join(parts)
 
 
@@ -60,12 +60,20 @@ def _with_challenge(error: BearerError) -> BearerError:
     return error
 
 
+def header_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header (RFC 6750 §2.1): None when the request has no
+    Bearer header, "" when the header has nothing after the scheme."""
+    header = (request.header("authorization") or "").strip()
+    if header[:7].lower() != "bearer ":
+        return None
+    return header[7:].strip()
+
+
 def token_from(request: Request) -> str:
     """The one access token of the request (§2.1 header; §2.2 form body and §2.3 query when enabled)."""
     found: list[str] = []
-    header = request.header("authorization")
-    if header and header.strip()[:7].lower() == "bearer ":
-        value = header.strip()[7:].strip()
+    value = header_token(request)
+    if value is not None:
         if not value:
             raise InvalidBearerRequest("the Authorization header has no token after Bearer")
         found.append(value)
@@ -98,7 +106,7 @@ def authenticate(request: Request, required_scope: str = "") -> Principal:
         scopes = tuple(active.token.scope.split())
         missing = [s for s in required_scope.split() if s not in scopes]
         if missing:
-            raise InsufficientScope(f"the access token lacks scope {' '.join(missing)}")
+            raise InsufficientScope(f"the access token lacks scope {' '.join(missing)}", scope=required_scope)
     except BearerError as exc:
         raise _with_challenge(exc) from None
     return Principal(active.token.client_id, active.token.username or None, scopes, active.token.expires_at)

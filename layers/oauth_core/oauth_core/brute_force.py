@@ -61,7 +61,7 @@ def check(items: dict[str, Any], subject: str, error: str, now: float | None = N
 
 def failed(subject: str, now: float | None = None) -> None:
     now = time.time() if now is None else now
-    window = settings().failed_login_window
-    count = attempts.record_failure(subject, _window(now), (_window(now) + 1) * window + 60)
+    window = _window(now)
+    count = attempts.record_failure(subject, window, (window + 1) * settings().failed_login_window + 60)
     if count == _limit(subject):
         observability.logger.warning("failed-credential budget spent", extra={"retry_after": _retry_after(now)})

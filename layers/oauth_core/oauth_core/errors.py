@@ -115,8 +115,14 @@ class InvalidBearerToken(BearerError):
 
 
 class InsufficientScope(BearerError):
+    """The token is valid but lacks ``scope`` (the whole scope the resource requires, RFC 6750 §3)."""
+
     error = "insufficient_scope"
     status = 403
+
+    def __init__(self, description: str, *, scope: str) -> None:
+        super().__init__(description)
+        self.scope = scope
 
 
 class InvalidBearerRequest(BearerError):

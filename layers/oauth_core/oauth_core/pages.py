@@ -11,7 +11,7 @@ import hashlib
 from html import escape
 from typing import TYPE_CHECKING
 
-from oauth_core.http import Response
+from oauth_core.http import NO_STORE, Response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,8 +40,7 @@ def _csp(form_targets: Iterable[str] = ()) -> str:
 def security_headers(form_targets: Iterable[str] = ()) -> dict[str, str]:
     return {
         "Content-Type": "text/html; charset=utf-8",
-        "Cache-Control": "no-store",
-        "Pragma": "no-cache",
+        **NO_STORE,
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
@@ -99,5 +98,4 @@ def error(title: str, detail: str, status: int = 400) -> Response:
 
 
 def redirect(location: str, status: int = 302) -> Response:
-    return Response(status, "", {"Location": location, "Cache-Control": "no-store", "Pragma": "no-cache",
-                                 "Referrer-Policy": "no-referrer"})
+    return Response(status, "", {"Location": location, **NO_STORE, "Referrer-Policy": "no-referrer"})

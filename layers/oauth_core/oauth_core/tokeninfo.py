@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from oauth_core import lookup, observability, responses
+from oauth_core import bearer, lookup, observability, responses
 from oauth_core.errors import InvalidRequest, InvalidToken
 from oauth_core.storage import dynamo, tokens
 
@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 def token_info(request: Request) -> Response:
     fmt = responses.requested_format(request)
     raw = request.query_param("access_token")
-    header = request.header("authorization") or ""
-    in_header = header[:7].lower() == "bearer "
+    from_header = bearer.header_token(request)
+    in_header = from_header is not None
     if raw and in_header:
         raise InvalidRequest("send the access token in the query or the Authorization header, not both")
     if in_header:
-        raw = header[7:].strip()
+        raw = from_header
     if not raw:
         raise InvalidRequest("parameter access_token is required")
     now = time.time()

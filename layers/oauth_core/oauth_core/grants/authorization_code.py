@@ -32,7 +32,7 @@ def reads(request: Request) -> dict[str, Any]:
 
 
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
-    request.required("code")
+    raw = request.required("code")
     code = codes.from_item(items.get("code"))
     now = time.time()
     if code is None or code.expires_at <= now:
@@ -60,7 +60,7 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
                                      extra=[codes.redeem_action(code.code_hash, request.request_id, grant_id)])
     except dynamo.TransactionConflict:
         # Another redemption won the race (or is committing now): look at what it stored.
-        latest = codes.from_item(dynamo.get(*codes.key(request.required("code"))))
+        latest = codes.from_item(dynamo.get(*codes.key(raw)))
         if latest is not None and latest.consumed_by and latest.consumed_by != request.request_id:
             _replayed(latest, client)
         raise InvalidGrant(_INVALID) from None
