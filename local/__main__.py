@@ -45,6 +45,7 @@ def main() -> int:
     stack = Stack(stack_name=stack_name, region=region, api_url=api_url,
                   parameters={"TokenAudiences": f"{api_url}/oauth/token", **overrides})
     tables.create(stack, dynamo.client())
+    moto.schemas.update(tables.schemas(stack))
     os.environ.update(tables.environment(stack))
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from local.dynamodb_rules import Schema
+
 if TYPE_CHECKING:
     from local.template import Stack
 
@@ -28,3 +30,14 @@ def create(stack: Stack, dynamodb: Any) -> list[str]:
 def environment(stack: Stack) -> dict[str, str]:
     """The table-name variables the functions get (the same for every function of the template)."""
     return {k: v for f in stack.functions() for k, v in f.environment.items() if k.endswith("_TABLE")}
+
+
+def schemas(stack: Stack) -> dict[str, Schema]:
+    """Each table's key attributes and index keys, for ``dynamodb_rules``."""
+    found = {}
+    for table in stack.tables():
+        kwargs = table.create_kwargs()
+        index_keys = {k["AttributeName"]: index["IndexName"] for index in kwargs.get("GlobalSecondaryIndexes", [])
+                      for k in index["KeySchema"]}
+        found[table.name] = Schema(tuple(k["AttributeName"] for k in kwargs["KeySchema"]), index_keys)
+    return found

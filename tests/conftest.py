@@ -59,8 +59,12 @@ def stack() -> Stack:
 
 @pytest.fixture
 def dynamodb(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """moto in-process, started before any boto3 client, with every table of template.yaml."""
+    """moto in-process, started before any boto3 client, with every table of template.yaml, refusing
+    like DynamoDB what moto would let through (key, item, batch and transaction limits): a test whose
+    code path hits such a limit fails here even if its own assertions would pass."""
     from moto import mock_aws
+
+    from tests.dynamodb_faults import strict
 
     with mock_aws():
         for name, value in tables.environment(stack).items():
@@ -69,7 +73,9 @@ def dynamodb(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Any:
         from oauth_core.storage import dynamo
 
         tables.create(stack, dynamo.client())
+        refused = strict(dynamo.client(), tables.schemas(stack))
         yield dynamo.client()
+        assert not refused, f"real DynamoDB would have refused: {refused}"
 
 
 @pytest.fixture

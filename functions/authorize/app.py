@@ -10,4 +10,4 @@ from oauth_core.observability import logger, metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return serve(event, authorize, error_page)
+    return serve(event, authorize, error_page, context=context)

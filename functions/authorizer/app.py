@@ -7,4 +7,4 @@ from oauth_core.observability import logger, metrics
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return decide(event)
+    return decide(event, context)

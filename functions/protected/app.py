@@ -11,4 +11,4 @@ from oauth_core.protected_resource import protected
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return serve(event, protected)
+    return serve(event, protected, context=context)

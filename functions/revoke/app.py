@@ -10,4 +10,4 @@ from oauth_core.revocation import revoke_token
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return serve(event, revoke_token)
+    return serve(event, revoke_token, context=context)

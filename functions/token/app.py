@@ -10,4 +10,4 @@ from oauth_core.token_endpoint import issue_token
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return serve(event, issue_token)
+    return serve(event, issue_token, context=context)

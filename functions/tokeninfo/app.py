@@ -10,4 +10,4 @@ from oauth_core.tokeninfo import token_info
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event, context):
-    return serve(event, token_info)
+    return serve(event, token_info, context=context)

@@ -51,11 +51,13 @@ def sample_store(dynamodb):
               "issued_at": now * 1000}
     from oauth_core.storage import dynamo
 
-    dynamo.transact_write([
-        grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin")),
-        tokens.put_action(tokens.Token(digest(SAMPLE_ACCESS), tokens.ACCESS, expires_at=now + 3600, **common)),
-        tokens.put_action(tokens.Token(digest(SAMPLE_REFRESH), tokens.REFRESH, expires_at=now + 3600, **common)),
-    ])
+    dynamo.transact_write({
+        "grant": grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin")),
+        "access": tokens.put_action(tokens.Token(digest(SAMPLE_ACCESS), tokens.ACCESS, expires_at=now + 3600,
+                                                 **common)),
+        "refresh": tokens.put_action(tokens.Token(digest(SAMPLE_REFRESH), tokens.REFRESH, expires_at=now + 3600,
+                                                  **common)),
+    })
 
 
 def test_every_event_file_has_an_expected_answer():

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _RESTARTED = "Your sign-in expired or was interrupted. Please sign in again."
 _BAD_LOGIN = "Invalid username or password."
 _MAX_CREDENTIAL = 1024
+SESSION = "session"  # the action ending the sign-in, in the decision's transaction
 
 
 def authorize(request: Request) -> Response:
@@ -165,8 +166,8 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
 
 def _deny(request: Request, session: sessions.Session, areq: authz.AuthorizationRequest) -> Response:
     try:
-        dynamo.transact_write([sessions.finish_action(session)], request.request_id)
-    except dynamo.TransactionConflict:
+        dynamo.transact_write({SESSION: sessions.finish_action(session)}, request.request_id)
+    except dynamo.TransactionRefused:
         return _start(request, _RESTARTED)
     observability.count("ConsentDenied", "response_type", areq.response_type)
     raise areq.error(AccessDenied("the user denied the request"))
@@ -179,20 +180,22 @@ def _approve(request: Request, session: sessions.Session, client: Client,
         if areq.implicit:
             # RFC 6749 §4.2.2: the token itself, in the fragment, never a refresh token.
             issued = issuance.grant_tokens(client, session.username, areq.scope, "implicit", with_refresh=False,
-                                           request_token=request.request_id, extra=[finish])
+                                           request_token=request.request_id, extra={SESSION: finish})
             params = {"access_token": issued.access_token, "token_type": "Bearer",
                       "expires_in": str(issued.expires_in), "scope": issued.scope or None}
         else:
             code = token_format.mint(token_format.TokenRef(client.client_id, session.username))
             now = issuance.now_ms()
-            dynamo.transact_write([finish, codes.put_action(codes.AuthorizationCode(
+            dynamo.transact_write({SESSION: finish, "code": codes.put_action(codes.AuthorizationCode(
                 code_hash=codes.code_hash(code), client_id=client.client_id, username=session.username,
                 scope=areq.scope, redirect_uri=areq.redirect_uri_sent, code_challenge=areq.code_challenge,
                 code_challenge_method=areq.code_challenge_method, issued_at=now,
-                expires_at=now // 1000 + settings().authorization_code_ttl))], request.request_id)
+                expires_at=now // 1000 + settings().authorization_code_ttl))}, request.request_id)
             params = {"code": code}
-    except dynamo.TransactionConflict:
-        return _start(request, _RESTARTED, client)
+    except dynamo.TransactionRefused as refused:
+        if SESSION not in refused.failed:
+            raise
+        return _start(request, _RESTARTED, client)  # this sign-in was already answered
     observability.count("ConsentGiven", "response_type", areq.response_type)
     observability.logger.info("authorization granted", extra={"client_id": client.client_id,
                                                              "response_type": areq.response_type})

@@ -155,16 +155,20 @@ def to_proxy(response: Response) -> dict[str, Any]:
 
 
 def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response],
-          on_error: Callable[[OAuthError, Request | None], Response] | None = None) -> dict[str, Any]:
+          on_error: Callable[[OAuthError, Request | None], Response] | None = None,
+          context: Any = None) -> dict[str, Any]:
     """Parse, call, shape; all errors become responses here and nowhere else. ``on_error`` renders
-    them (default: RFC 6749 §5.2 bodies; the authorization endpoint shows pages)."""
+    them (default: RFC 6749 §5.2 bodies; the authorization endpoint shows pages). The Lambda
+    ``context`` sets the time budget of the request's DynamoDB calls."""
     from oauth_core import observability, responses
+    from oauth_core.storage import budget
 
     render_error = on_error or responses.error
     request: Request | None = None
     try:
         request = parse_event(event)
-        return to_proxy(endpoint(request))
+        with budget.within(context):
+            return to_proxy(endpoint(request))
     except OAuthError as exc:
         observability.count("OAuthErrors", "error", exc.error)
         observability.logger.info("request refused", extra={"error": exc.error, "description": exc.description})

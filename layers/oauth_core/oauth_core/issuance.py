@@ -17,9 +17,14 @@ from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import dynamo, grants, tokens
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping
 
     from oauth_core.storage.clients import Client
+
+
+# Names of the conditional actions of a rotation, as ``TransactionRefused.failed`` reports them.
+ROTATED = "rotated_refresh_token"
+GRANT_ACTIVE = "grant"
 
 
 @dataclass(frozen=True)
@@ -62,40 +67,41 @@ def _token(raw: str, kind: str, client: Client, scope: str, now: int, ttl: int,
                         issued_at=now, expires_at=now // 1000 + ttl, username=username, grant_id=grant_id)
 
 
-def client_token(client: Client, scope: str, *, extra: Sequence[dict[str, Any]] = (),
+def client_token(client: Client, scope: str, *, extra: Mapping[str, dict[str, Any]] | None = None,
                  request_token: str | None = None) -> Issued:
     """A token the client holds on its own behalf: no grant, no refresh token. One PutItem, or one
-    transaction when ``extra`` actions (a single-use ``jti``) must succeed with it."""
+    transaction when ``extra`` actions (a single-use ``jti``), named by what they write, must succeed with it."""
     now, ttl = now_ms(), access_ttl(client)
     raw = token_format.mint(token_format.TokenRef(client.client_id))
     token = _token(raw, tokens.ACCESS, client, scope, now, ttl)
     if extra:
-        dynamo.transact_write([*extra, tokens.put_action(token)], request_token)
+        dynamo.transact_write({**extra, "access_token": tokens.put_action(token)}, request_token)
     else:
         tokens.put(token)
     return Issued(raw, ttl, scope)
 
 
 def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, with_refresh: bool,
-                 request_token: str, extra: Sequence[dict[str, Any]] = (), grant_id: str = "") -> Issued:
-    """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing.
-    ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
+                 request_token: str, extra: Mapping[str, dict[str, Any]] | None = None,
+                 grant_id: str = "") -> Issued:
+    """A new grant and its first access (and refresh) token, with ``extra`` actions (named by what they
+    write), all or nothing. ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
     now, ttl = now_ms(), access_ttl(client)
     grant_id = grant_id or new_grant_id()
     ref = token_format.TokenRef(client.client_id, username, grant_id)
     access = token_format.mint(ref)
     refresh = token_format.mint(ref) if with_refresh else None
     lifetime = max(ttl, refresh_ttl(client)) if refresh else ttl
-    actions = [
-        *extra,
-        grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
-                                       expires_at=now // 1000 + lifetime, username=username,
-                                       grant_type=grant_type, created_at=now // 1000)),
-        tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, username, grant_id)),
-    ]
+    actions = {
+        **(extra or {}),
+        "grant": grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
+                                                expires_at=now // 1000 + lifetime, username=username,
+                                                grant_type=grant_type, created_at=now // 1000)),
+        "access_token": tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, username, grant_id)),
+    }
     if refresh:
-        actions.append(tokens.put_action(
-            _token(refresh, tokens.REFRESH, client, scope, now, refresh_ttl(client), username, grant_id)))
+        actions["refresh_token"] = tokens.put_action(
+            _token(refresh, tokens.REFRESH, client, scope, now, refresh_ttl(client), username, grant_id))
     dynamo.transact_write(actions, request_token)
     return Issued(access, ttl, scope, refresh)
 
@@ -105,11 +111,12 @@ def rotated_tokens(client: Client, old: tokens.Token, grant_scope: str, scope: s
     now, ttl, rttl = now_ms(), access_ttl(client), refresh_ttl(client)
     ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
     access, refresh = token_format.mint(ref), token_format.mint(ref)
-    dynamo.transact_write([
-        tokens.rotate_action(old.token_hash, request_id, now),
-        tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)),
-        tokens.put_action(_token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username,
-                                 old.grant_id)),
-        grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
-    ], request_id)
+    dynamo.transact_write({
+        ROTATED: tokens.rotate_action(old.token_hash, request_id, now),
+        "access_token": tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, old.username,
+                                                 old.grant_id)),
+        "refresh_token": tokens.put_action(_token(refresh, tokens.REFRESH, client, grant_scope, now, rttl,
+                                                  old.username, old.grant_id)),
+        GRANT_ACTIVE: grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
+    }, request_id)
     return Issued(access, ttl, scope, refresh)

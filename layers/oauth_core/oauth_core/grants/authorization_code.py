@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
 
+CODE = "code"  # the redemption's action in the transaction
 _INVALID = "authorization code is invalid, expired or already used"
 _REPLAYED = "authorization code was already used; the tokens issued for it have been revoked"
 
@@ -57,8 +58,10 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
         return issuance.grant_tokens(client, code.username, code.scope, "authorization_code",
                                      with_refresh="refresh_token" in client.grant_types,
                                      request_token=request.request_id, grant_id=grant_id,
-                                     extra=[codes.redeem_action(code.code_hash, request.request_id, grant_id)])
-    except dynamo.TransactionConflict:
+                                     extra={CODE: codes.redeem_action(code.code_hash, request.request_id, grant_id)})
+    except dynamo.TransactionRefused as refused:
+        if CODE not in refused.failed:
+            raise
         # Another redemption won the race (or is committing now): look at what it stored.
         latest = codes.from_item(dynamo.get(*codes.key(raw)))
         if latest is not None and latest.consumed_by and latest.consumed_by != request.request_id:

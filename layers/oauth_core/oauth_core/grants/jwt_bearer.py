@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import assertions, issuance, scopes
 from oauth_core.config import settings
-from oauth_core.errors import InvalidGrant, TemporarilyUnavailable
+from oauth_core.errors import InvalidGrant
 from oauth_core.registration import JWT_BEARER
 from oauth_core.storage import clients, codes, dynamo, users
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from oauth_core.storage.clients import Client
 
 
+JTI = "jti"  # the action spending the assertion's jti, in the token's transaction
 # Issue 5: every refusal of this grant is invalid_grant, a client not registered for it included.
 UNREGISTERED_ERROR = InvalidGrant
 
@@ -51,9 +52,9 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
                                config.assertion_max_lifetime, config.clock_skew)
     scope = scopes.resolve(request.param("scope"), client.scopes)
     # The jti is spent in the same transaction that stores the token: one round trip, never one without the other.
-    extra = [codes.consume_action(codes.JTI, f"{client.client_id}\x1f{claims.jti}",
-                                  claims.expires_at + config.clock_skew, request.request_id, int(now))
-             ] if claims.jti else []
+    extra = {JTI: codes.consume_action(codes.JTI, f"{client.client_id}\x1f{claims.jti}",
+                                       claims.expires_at + config.clock_skew, request.request_id, int(now))
+             } if claims.jti else {}
     try:
         if claims.subject is None:
             return issuance.client_token(client, scope, extra=extra, request_token=request.request_id)
@@ -62,7 +63,7 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
             raise InvalidGrant("sub must name an active user")
         return issuance.grant_tokens(client, user.username, scope, JWT_BEARER, request_token=request.request_id,
                                      with_refresh="refresh_token" in client.grant_types, extra=extra)
-    except dynamo.TransactionConflict as conflict:
-        if extra and conflict.reasons and conflict.reasons[0] in ("ConditionalCheckFailed", "TransactionConflict"):
-            raise InvalidGrant("this assertion was already used: jti must be unique until exp") from None
-        raise TemporarilyUnavailable() from None
+    except dynamo.TransactionRefused as refused:
+        if JTI not in refused.failed:
+            raise
+        raise InvalidGrant("this assertion was already used: jti must be unique until exp") from None

@@ -40,10 +40,12 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     scope = _narrowed(request.param("scope"), old.scope, client)
     try:
         return issuance.rotated_tokens(client, old, old.scope, scope, request.request_id)
-    except dynamo.TransactionConflict as conflict:
-        if conflict.reasons and conflict.reasons[0] == "ConditionalCheckFailed":
-            _reuse(old)
-        raise InvalidGrant("the grant of this refresh token was revoked") from None
+    except dynamo.TransactionRefused as refused:
+        if issuance.ROTATED in refused.failed:
+            _reuse(old)  # spent meanwhile by another request: a concurrent reuse
+        if issuance.GRANT_ACTIVE in refused.failed:
+            raise InvalidGrant("the grant of this refresh token was revoked") from None
+        raise
 
 
 def _narrowed(raw: str | None, granted: str, client: Client) -> str:

@@ -1,8 +1,9 @@
-"""The one place that talks to DynamoDB: a lazily created client, marshalling, and error translation.
+"""The one place that talks to DynamoDB: a lazily created client, marshalling, retries within the
+request's time budget (``budget``) and error translation (``failures``).
 
-Throttling and AWS-side faults become ``TemporarilyUnavailable`` (503) after botocore's bounded
-``standard`` retries; failed conditions become ``ConditionFailed`` / ``TransactionConflict`` so the
-table modules can map them to OAuth errors.
+Capacity and network failures are retried while the budget allows, then become
+``TemporarilyUnavailable`` (503 + Retry-After); failed conditions become ``ConditionFailed`` /
+``TransactionRefused`` so the table modules can map them to OAuth errors.
 """
 
 from __future__ import annotations
@@ -12,47 +13,29 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from oauth_core.errors import TemporarilyUnavailable
+from oauth_core.storage import budget, failures
+from oauth_core.storage.failures import ConditionFailed, StorageRejected, TransactionRefused
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-_UNAVAILABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "LimitExceededException",
-}
-_BATCH_ATTEMPTS = 4
-
-
-class ConditionFailed(Exception):
-    """A conditional write found the item in another state; ``item`` is the stored one, if any."""
-
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        super().__init__("condition failed")
-        self.item = item
-
-
-class TransactionConflict(Exception):
-    """A transaction was cancelled; ``reasons`` holds one code (or None) per action, in order."""
-
-    def __init__(self, reasons: list[str | None]) -> None:
-        super().__init__(f"transaction cancelled: {reasons}")
-        self.reasons = reasons
+__all__ = ["ConditionFailed", "StorageRejected", "TransactionRefused"]
+BATCH_GET_MAX_KEYS = 100  # BatchGetItem's limit
+BATCH_WRITE_MAX_ITEMS = 25  # BatchWriteItem's limit
+TRANSACTION_MAX_ITEMS = 100  # TransactWriteItems' limit
 
 
 @functools.cache
 def client() -> Any:
-    """The DynamoDB client, made on first use (never at import: that escapes moto and costs cold start)."""
+    """The DynamoDB client, made on first use (never at import: that escapes moto and costs cold start).
+    botocore does not retry: ``call`` does, within the request's time budget."""
     import boto3
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": "standard", "max_attempts": 3},
-        connect_timeout=2,
-        read_timeout=5,
+        retries={"total_max_attempts": 1},
+        connect_timeout=budget.CONNECT_TIMEOUT,
+        read_timeout=budget.READ_TIMEOUT,
         tcp_keepalive=True,
     )
     return boto3.client("dynamodb", config=config)
@@ -85,26 +68,43 @@ def unmarshal(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {k: de.deserialize(v) for k, v in item.items()}
 
 
-def call(operation: str, **kwargs: Any) -> dict[str, Any]:
-    """Invoke a DynamoDB operation, translating its errors into the domain's."""
-    from botocore.exceptions import BotoCoreError, ClientError
+def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict[str, Any]:
+    """Invoke a DynamoDB operation, retrying transient failures while the time budget allows.
+    ``labels`` name a transaction's actions, in order, for ``TransactionRefused.failed``."""
+    attempt = 0
+    while True:
+        attempt += 1
+        if not budget.allows(budget.ATTEMPT_WORST):
+            raise TemporarilyUnavailable()
+        try:
+            return _call_once(operation, labels, kwargs)
+        except failures.Transient as exc:
+            pause = budget.next_attempt(attempt)
+            if pause is None:
+                from oauth_core import observability
+
+                observability.logger.warning("DynamoDB unavailable", extra={"operation": operation,
+                                                                            "attempts": attempt, "cause": str(exc)})
+                raise TemporarilyUnavailable() from None
+            time.sleep(pause)
+
+
+def _call_once(operation: str, labels: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     try:
         return getattr(client(), operation)(**kwargs)
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "")
+        code = exc.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException":
             raise ConditionFailed(unmarshal(exc.response.get("Item"))) from None
         if code == "TransactionCanceledException":
-            reasons = [r.get("Code") if r.get("Code") != "None" else None
-                       for r in exc.response.get("CancellationReasons", [])]
-            raise TransactionConflict(reasons) from None
-        if code in _UNAVAILABLE:
-            raise TemporarilyUnavailable() from None
-        raise
-    except BotoCoreError:
-        raise TemporarilyUnavailable() from None
+            raise failures.cancellation(exc.response.get("CancellationReasons") or [], labels) from None
+        if code in failures.TRANSIENT_ERRORS:
+            raise failures.Transient(code) from None
+        raise StorageRejected(f"{operation}: {code}: {exc.response.get('Error', {}).get('Message', '')}") from None
+    except (ConnectionError, HTTPClientError) as exc:  # timeouts, refused or dropped connections
+        raise failures.Transient(type(exc).__name__) from None
 
 
 def get(table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -130,7 +130,8 @@ def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str
     """Read several items of several tables in one round trip (strongly consistent).
 
     ``requests`` maps a name of the caller's choosing to ``(table, key)``; the answer maps each name to
-    its item or None. Unprocessed keys are retried a bounded number of times.
+    its item or None. Keys asked for twice are sent once (DynamoDB refuses duplicates). Unprocessed
+    keys are asked for again while the time budget allows.
     """
     if len(requests) == 1:
         ((name, (table, key)),) = requests.items()
@@ -141,17 +142,21 @@ def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str
         marshalled = marshal(key)
         if marshalled not in entry["Keys"]:
             entry["Keys"].append(marshalled)
+    if sum(len(e["Keys"]) for e in wanted.values()) > BATCH_GET_MAX_KEYS:
+        raise ValueError(f"a batched read takes at most {BATCH_GET_MAX_KEYS} keys")
     found: dict[str, list[dict[str, Any]]] = {}
-    for attempt in range(_BATCH_ATTEMPTS):
+    attempt = 0
+    while wanted:
+        attempt += 1
         response = call("batch_get_item", RequestItems=wanted)
         for table, items in response.get("Responses", {}).items():
             found.setdefault(table, []).extend(unmarshal(i) for i in items)
         wanted = response.get("UnprocessedKeys") or {}
-        if not wanted:
-            break
-        time.sleep(0.02 * 2**attempt)
-    else:
-        raise TemporarilyUnavailable()
+        if wanted:
+            pause = budget.next_attempt(attempt)
+            if pause is None:
+                raise TemporarilyUnavailable()
+            time.sleep(pause)
     return {name: _find(found.get(table, []), key) for name, (table, key) in requests.items()}
 
 
@@ -162,12 +167,42 @@ def _find(items: Iterable[dict[str, Any]], key: Mapping[str, Any]) -> dict[str, 
     return None
 
 
-def transact_write(actions: list[dict[str, Any]], request_token: str | None = None) -> None:
-    """All-or-nothing writes. ``request_token`` makes a botocore retry of a lost success idempotent."""
-    kwargs: dict[str, Any] = {"TransactItems": actions}
+def transact_write(actions: Mapping[str, dict[str, Any]], request_token: str | None = None) -> None:
+    """All-or-nothing writes, each action named by what it writes (``"code"``, ``"grant"``...):
+    ``TransactionRefused.failed`` names the actions whose condition failed, whatever their order.
+    ``request_token`` makes a retry of a transaction whose success was lost idempotent."""
+    if len(actions) > TRANSACTION_MAX_ITEMS:
+        raise ValueError(f"a transaction takes at most {TRANSACTION_MAX_ITEMS} actions")
+    kwargs: dict[str, Any] = {"TransactItems": list(actions.values())}
     if request_token:
         kwargs["ClientRequestToken"] = request_token[:36]
-    call("transact_write_items", **kwargs)
+    call("transact_write_items", labels=tuple(actions), **kwargs)
+
+
+def delete_within_budget(table: str, keys: list[dict[str, Any]]) -> int:
+    """Delete ``keys`` with BatchWriteItem, 25 at a time, while the time budget allows; returns how
+    many deletions DynamoDB accepted. Callers use it for clean-up that TTL would finish anyway."""
+    done = 0
+    pending = [{"DeleteRequest": {"Key": marshal(k)}} for k in keys]
+    attempt = 0
+    while pending:
+        batch, pending = pending[:BATCH_WRITE_MAX_ITEMS], pending[BATCH_WRITE_MAX_ITEMS:]
+        if not budget.allows(budget.ATTEMPT_WORST):
+            break
+        try:
+            response = call("batch_write_item", RequestItems={table: batch})
+        except TemporarilyUnavailable:
+            break
+        unprocessed = (response.get("UnprocessedItems") or {}).get(table, [])
+        done += len(batch) - len(unprocessed)
+        if unprocessed:
+            attempt += 1
+            pause = budget.next_attempt(attempt)
+            if pause is None:
+                break
+            time.sleep(pause)
+            pending = unprocessed + pending
+    return done
 
 
 def query_keys(table: str, index: str, attribute: str, value: str) -> list[dict[str, Any]]:
