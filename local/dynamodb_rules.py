@@ -4,22 +4,27 @@ Used by the local stack (its moto server refuses what DynamoDB refuses) and by t
 check on every call of the in-process moto, plus real error shapes fed to botocore). Limits are from
 the DynamoDB developer guide, "Service, account, and table quotas": partition key values 2,048 bytes,
 items 400 KB, 100 actions and 4 MB per transaction with one action per item, 100 keys per
-BatchGetItem and 25 requests per BatchWriteItem, no duplicate keys in a batch, no empty key strings.
+BatchGetItem and 25 requests per BatchWriteItem, no duplicate keys in a batch, no empty key strings
+(the numbers live in ``oauth_core.storage.limits``, which the layer obeys).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from typing import Any
 
-PARTITION_KEY_MAX = 2048
-ITEM_MAX = 400 * 1024
-TRANSACTION_MAX_ITEMS = 100
-TRANSACTION_MAX_BYTES = 4 * 1024 * 1024
-BATCH_GET_MAX_KEYS = 100
-BATCH_WRITE_MAX_ITEMS = 25
+from oauth_core.storage.limits import (
+    BATCH_GET_MAX_KEYS,
+    BATCH_WRITE_MAX_ITEMS,
+    ITEM_MAX,
+    PARTITION_KEY_MAX,
+    TRANSACTION_MAX_BYTES,
+    TRANSACTION_MAX_ITEMS,
+    item_size,
+)
+from oauth_core.storage.limits import value_size as _value_size
+
 PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
 
@@ -35,30 +40,6 @@ def error_body(code: str, message: str, **extra: Any) -> bytes:
     """The JSON body DynamoDB sends with an error (HTTP 400, or 500 for InternalServerError)."""
     prefix = "com.amazon.coral.validate#" if code == "ValidationException" else PREFIX
     return json.dumps({"__type": prefix + code, "message": message, **extra}).encode()
-
-
-def _value_size(value: dict[str, Any]) -> int:
-    ((kind, inner),) = value.items()
-    if kind == "S":
-        return len(inner.encode("utf-8"))
-    if kind == "N":
-        return (len(inner.strip("-").replace(".", "").lstrip("0")) + 1) // 2 + 1
-    if kind == "B":
-        return len(base64.b64decode(inner)) if isinstance(inner, str) else len(inner)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind in ("SS", "NS", "BS"):
-        return sum(_value_size({kind[0]: v}) for v in inner)
-    if kind == "L":
-        return 3 + sum(_value_size(v) + 1 for v in inner)
-    if kind == "M":
-        return 3 + sum(len(k.encode("utf-8")) + _value_size(v) + 1 for k, v in inner.items())
-    return 0
-
-
-def item_size(item: dict[str, Any]) -> int:
-    """DynamoDB's size of an item in wire format: attribute names plus values."""
-    return sum(len(name.encode("utf-8")) + _value_size(value) for name, value in item.items())
 
 
 def _check_key_values(values: dict[str, Any], names: dict[str, str | None]) -> str | None:

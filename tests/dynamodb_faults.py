@@ -91,12 +91,14 @@ def strict(dynamodb: Any, schemas: dict[str, dynamodb_rules.Schema]) -> list[str
 class Faults:
     """DynamoDB unavailable from the ``after``-th call on (every attempt of every later call), with
     ``code`` (a top-level error) or, for transactions only, a cancellation ``reason`` on the action at
-    ``position`` (others "None"). ``calls`` records what the request asked for, faulted or not."""
+    ``position`` (others "None"), for ``limit`` calls if set. ``calls`` records what the request asked
+    for, faulted or not."""
 
     code: str | None = None
     reason: str | None = None
     position: int = -1
     after: int = 0
+    limit: int | None = None  # fault this many calls at most, then let DynamoDB recover
     calls: list[str] = field(default_factory=list)
     faulted: list[str] = field(default_factory=list)
     active: bool = True
@@ -109,7 +111,7 @@ class Faults:
         if not self.active:
             return None
         self.calls.append(model.name)
-        if len(self.calls) <= self.after:
+        if len(self.calls) <= self.after or (self.limit is not None and len(self.faulted) >= self.limit):
             return None
         if self.reason is not None:
             if model.name != "TransactWriteItems":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from oauth_core import pkce, redirects, scopes
+from oauth_core import bounds, pkce, redirects, scopes
 from oauth_core.errors import InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType
 
 if TYPE_CHECKING:
@@ -78,6 +78,8 @@ def client_id_of(param: Callable[[str], str | None]) -> str:
         raise Unredirectable("The request names more than one client_id.") from None
     if not client_id:
         raise Unredirectable("The request does not say which application is asking (client_id is missing).")
+    if not bounds.client_id_fits(client_id):
+        raise Unredirectable("The application that sent you here is not registered with this server.")
     return client_id
 
 

@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from oauth_core import authorization_request as authz
-from oauth_core import brute_force, issuance, observability, pages, redirects, token_format
+from oauth_core import bounds, brute_force, issuance, observability, pages, redirects, token_format
 from oauth_core.config import settings
 from oauth_core.errors import AccessDenied, InvalidRequest, OAuthError, TooManyAttempts
 from oauth_core.hashing import digest, random_secret, verify_password
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 _RESTARTED = "Your sign-in expired or was interrupted. Please sign in again."
 _BAD_LOGIN = "Invalid username or password."
-_MAX_CREDENTIAL = 1024
+_TOO_LONG = (f"Usernames have at most {bounds.USERNAME_MAX_CHARS} characters and passwords at most "
+             f"{bounds.SECRET_MAX_BYTES}.")
 SESSION = "session"  # the action ending the sign-in, in the decision's transaction
 
 
@@ -110,9 +111,9 @@ def _continue(request: Request) -> Response:
         client_id = _request_params(request)("client_id")
     except InvalidRequest:
         client_id = None
-    if client_id:
+    if client_id and bounds.client_id_fits(client_id):
         wanted["client"] = clients.key(client_id)
-    if action == "login" and username and len(username) <= _MAX_CREDENTIAL:
+    if action == "login" and username and bounds.username_fits(username):
         wanted.update({"user": users.key(username), **brute_force.reads(brute_force.user(username))})
     items = dynamo.batch_get(wanted)
     session = sessions.from_item(items["session"])
@@ -137,8 +138,10 @@ def _continue(request: Request) -> Response:
 def _login(request: Request, session: sessions.Session, client: Client, areq: authz.AuthorizationRequest,
            flow: str, username: str, items: dict) -> Response:
     password = request.param("password") or ""
-    if not username or not password or len(username) > _MAX_CREDENTIAL or len(password) > _MAX_CREDENTIAL:
+    if not username or not password:
         return pages.login(_name(client), flow, message="Enter your username and password.", username=username)
+    if not bounds.username_fits(username) or len(password) > bounds.SECRET_MAX_BYTES:
+        return pages.login(_name(client), flow, message=_TOO_LONG, username="")
     try:
         brute_force.check(items, brute_force.user(username), AccessDenied.error)
     except TooManyAttempts as exc:

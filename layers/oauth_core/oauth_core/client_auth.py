@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from oauth_core import brute_force, observability
+from oauth_core import bounds, brute_force, observability
 from oauth_core.errors import InvalidClient, InvalidRequest, TooManyAttempts
 from oauth_core.hashing import digest, matches_digest
 
@@ -55,7 +55,17 @@ def _challenge() -> dict[str, str]:
 
 def credentials(request: Request, required: bool = True) -> Credentials | None:
     """The credentials the client presented: Basic, or form fields, never both. None when there are
-    none and the grant may do without (RFC 7523 §3.1)."""
+    none and the grant may do without (RFC 7523 §3.1). A client id longer than any registered one is
+    refused here, before it becomes a DynamoDB key."""
+    creds = _presented(request, required)
+    if creds is not None and not bounds.client_id_fits(creds.client_id):
+        observability.logger.info("client authentication failed", extra={"reason": "client_id too long"})
+        raise InvalidClient(f"{_FAILED}: client_id is longer than {bounds.CLIENT_ID_MAX_BYTES} bytes",
+                            headers=_challenge() if creds.method == BASIC else None)
+    return creds
+
+
+def _presented(request: Request, required: bool) -> Credentials | None:
     header = request.header("authorization")
     body_id = request.param("client_id")
     body_secret = request.param("client_secret")

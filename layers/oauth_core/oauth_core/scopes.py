@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from oauth_core import bounds
 from oauth_core.errors import InvalidScope
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ def parse(raw: str | None) -> tuple[str, ...] | None:
     """Space-delimited scope tokens, deduplicated in order; None when the parameter was absent."""
     if raw is None:
         return None
+    if len(raw) > bounds.SCOPE_MAX_BYTES:  # scope tokens are ASCII: characters are bytes
+        raise InvalidScope(f"scope is longer than {bounds.SCOPE_MAX_BYTES} characters")
     parts: list[str] = []
     for part in raw.split(" "):
         if not part:

@@ -14,6 +14,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from oauth_core import bounds
 from oauth_core.hashing import random_secret
 
 _SEP = "\x1f"  # unit separator: cannot appear in a client id or username (both printable ASCII/Unicode)
@@ -50,4 +51,6 @@ def parse(token: str) -> TokenRef | None:
     if len(parts) != 3 or not parts[1]:
         return None
     grant_id, client_id, username = parts
+    if not bounds.client_id_fits(client_id) or (username and not bounds.username_fits(username)):
+        return None
     return TokenRef(client_id=client_id, username=username, grant_id=grant_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import assertions, issuance, scopes
+from oauth_core import assertions, bounds, issuance, scopes
 from oauth_core.config import settings
 from oauth_core.errors import InvalidGrant
 from oauth_core.registration import JWT_BEARER
@@ -26,7 +26,11 @@ UNREGISTERED_ERROR = InvalidGrant
 
 def client_id_from(request: Request) -> str:
     """The client named by the assertion, when the request carries no client credentials."""
-    return assertions.peek(request.required("assertion"))["iss"]
+    issuer = assertions.peek(request.required("assertion"))["iss"]
+    if not bounds.client_id_fits(issuer):
+        raise InvalidGrant(f"iss is not a registered client: client ids have at most "
+                           f"{bounds.CLIENT_ID_MAX_BYTES} bytes")
+    return issuer
 
 
 def client_from(item: dict[str, Any] | None) -> Client:
@@ -42,7 +46,7 @@ def reads(request: Request) -> dict[str, Any]:
         subject = assertions.peek(raw).get("sub") if raw else None
     except InvalidGrant:
         return {}
-    return {"user": users.key(subject)} if subject else {}
+    return {"user": users.key(subject)} if subject and bounds.username_fits(subject) else {}
 
 
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:

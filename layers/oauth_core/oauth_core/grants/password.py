@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import brute_force, issuance, observability, scopes
+from oauth_core import bounds, brute_force, issuance, observability, scopes
 from oauth_core.errors import InvalidGrant
 from oauth_core.hashing import verify_password
 from oauth_core.storage import users
@@ -19,7 +19,9 @@ def reads(request: Request) -> dict[str, Any]:
     username = request.param("username")
     if not username:
         return {}
-    return {"user": users.key(username), **brute_force.reads(brute_force.user(username))}
+    # A name longer than registration allows is nobody (and no valid DynamoDB key): counted, never read.
+    user = {"user": users.key(username)} if bounds.username_fits(username) else {}
+    return {**user, **brute_force.reads(brute_force.user(username))}
 
 
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:

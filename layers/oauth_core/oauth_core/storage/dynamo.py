@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 from oauth_core.errors import TemporarilyUnavailable
 from oauth_core.storage import budget, failures
 from oauth_core.storage.failures import ConditionFailed, StorageRejected, TransactionRefused
+from oauth_core.storage.limits import (
+    BATCH_GET_MAX_KEYS,
+    BATCH_WRITE_MAX_ITEMS,
+    ITEM_MAX,
+    TRANSACTION_MAX_ITEMS,
+    item_size,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = ["ConditionFailed", "StorageRejected", "TransactionRefused"]
-BATCH_GET_MAX_KEYS = 100  # BatchGetItem's limit
-BATCH_WRITE_MAX_ITEMS = 25  # BatchWriteItem's limit
-TRANSACTION_MAX_ITEMS = 100  # TransactWriteItems' limit
 
 
 @functools.cache
@@ -117,7 +121,10 @@ def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> No
     """PutItem that must replace (``exists=True``) or must create (``exists=False``) the item: operators
     never overwrite a registration by accident nor resurrect a deleted one. ``ConditionFailed`` otherwise."""
     check = "attribute_exists" if exists else "attribute_not_exists"
-    call("put_item", TableName=table, Item=marshal(item), ConditionExpression=f"{check}({key})")
+    marshalled = marshal(item)
+    if item_size(marshalled) > ITEM_MAX:
+        raise StorageRejected(f"the item would be {item_size(marshalled)} bytes: DynamoDB stores at most {ITEM_MAX}")
+    call("put_item", TableName=table, Item=marshalled, ConditionExpression=f"{check}({key})")
 
 
 def delete_existing(table: str, key: Mapping[str, Any]) -> None:

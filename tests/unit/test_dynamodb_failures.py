@@ -1,0 +1,92 @@
+"""Each DynamoDB error and cancellation reason, in DynamoDB's wire format through botocore's parser, is
+classified by name: retried within the time budget, then 503; a failed condition is reported for the
+action it names, wherever that action sits in the transaction; an invalid request is a bug (500)."""
+
+from __future__ import annotations
+
+import pytest
+
+from oauth_core.errors import TemporarilyUnavailable
+from oauth_core.storage import budget, dynamo, failures
+from tests.dynamodb_faults import ERRORS, REASONS, Faults, cancelled
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch):
+    monkeypatch.setattr(budget, "_BACKOFF_BASE", 0.001)
+
+
+@pytest.fixture
+def moto(dynamodb):
+    return dynamodb
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+def test_each_transient_error_is_retried_then_temporarily_unavailable(moto, code):
+    faults = Faults(code=code).install(moto)
+    with pytest.raises(TemporarilyUnavailable):
+        dynamo.get("any-table", {"client_id": "x"})
+    assert faults.calls == ["GetItem"] * budget.MAX_ATTEMPTS
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+def test_a_transient_error_that_clears_is_retried_to_success(moto, stack, code):
+    faults = Faults(code=code, limit=2).install(moto)
+    assert dynamo.get(f"{stack.stack_name}-clients", {"client_id": "x"}) is None
+    assert faults.calls == ["GetItem"] * 3
+
+
+@pytest.mark.parametrize("reason", sorted(REASONS))
+def test_each_transient_cancellation_reason_is_temporarily_unavailable(moto, stack, reason):
+    Faults(reason=reason, position=1).install(moto)
+    with pytest.raises(TemporarilyUnavailable):
+        dynamo.transact_write(_two_puts(stack))
+
+
+def _two_puts(stack):
+    table = f"{stack.stack_name}-codes"
+    return {name: {"Put": {"TableName": table, "Item": dynamo.marshal({"code_hash": name}),
+                           "ConditionExpression": "attribute_not_exists(code_hash)"}} for name in ("first", "second")}
+
+
+@pytest.mark.parametrize(("codes", "failed"), [
+    (["ConditionalCheckFailed", "None"], {"first"}),
+    (["None", "ConditionalCheckFailed"], {"second"}),
+    (["ThrottlingError", "ConditionalCheckFailed"], {"second"}),  # a failed condition is a fact: it wins
+])
+def test_failed_conditions_are_reported_by_action_name_not_position(codes, failed):
+    refused = failures.cancellation([{"Code": c} for c in codes], ("first", "second"))
+    assert isinstance(refused, failures.TransactionRefused) and refused.failed == failed
+
+
+def test_a_real_condition_failure_names_its_action(moto, stack):
+    dynamo.transact_write(_two_puts(stack))
+    actions = _two_puts(stack)
+    actions = {"second": actions["second"], "first": actions["first"]}  # another order, same names
+    with pytest.raises(failures.TransactionRefused) as caught:
+        dynamo.transact_write(actions)
+    assert caught.value.failed == {"first", "second"}
+
+
+def test_cancellation_reasons_arrive_through_botocores_parser(moto):
+    model = moto.meta.service_model.operation_model("TransactWriteItems")
+    _, parsed = cancelled(model, [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "ongoing"}])
+    assert parsed["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in parsed["CancellationReasons"]] == ["None", "TransactionConflict"]
+
+
+@pytest.mark.dynamodb_refuses
+def test_a_request_dynamodb_refuses_as_invalid_is_a_bug_not_unavailability(moto, stack):
+    with pytest.raises(failures.StorageRejected, match="hashkey"):
+        dynamo.get(f"{stack.stack_name}-clients", {"client_id": "x" * 2049})
+
+
+def test_no_attempt_starts_that_could_outlast_the_deadline(moto, stack):
+    class Context:
+        def get_remaining_time_in_millis(self):
+            return int((budget.ATTEMPT_WORST + budget.ANSWER_MARGIN) * 1000) - 100
+
+    faults = Faults(code="ThrottlingException").install(moto)
+    with budget.within(Context()), pytest.raises(TemporarilyUnavailable):
+        dynamo.get(f"{stack.stack_name}-clients", {"client_id": "x"})
+    assert faults.calls == [], "not even one attempt: it could not finish in time"
