@@ -65,7 +65,8 @@ def test_over_long_username_at_the_password_grant_is_a_wrong_password(api, make_
     client = make_client()
     r = api.call("/oauth/token", auth=client, data={"grant_type": "password", "username": WIDE_NAME,
                                                     "password": "whatever-it-is"})
-    assert r.status == 400 and r.json() == {"error": "invalid_grant", "error_description": "invalid username or password"}
+    assert r.status == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "invalid username or password"}
 
 
 def test_over_long_client_id_at_the_authorization_endpoint_is_an_error_page(api):
