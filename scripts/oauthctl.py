@@ -337,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from oauth_core.errors import TemporarilyUnavailable
+    from oauth_core.storage.failures import StorageRejected
 
     try:
         emit(args.run(args), args.output)
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc) if not isinstance(exc, (clients.NotFound, users.NotFound)) else f"no such item: {exc}"
         print(f"oauthctl: {message}", file=sys.stderr)
         return 1
-    except (ClientError, BotoCoreError, TemporarilyUnavailable) as exc:
+    except (ClientError, BotoCoreError, TemporarilyUnavailable, StorageRejected) as exc:
         detail = exc.response["Error"].get("Message", "") if isinstance(exc, ClientError) else str(exc)
         print(f"oauthctl: AWS refused the request: {detail or type(exc).__name__} (stack {args.stack!r})",
               file=sys.stderr)

@@ -81,3 +81,39 @@ def test_missing_token_is_invalid_request(api, client):
 def test_unknown_hint_is_unsupported_token_type(api, client):
     r = api.call("/oauth/revoke", data={"token": "x", "token_type_hint": "id_token"}, auth=client)
     assert r.status == 400 and r.json()["error"] == "unsupported_token_type"
+
+
+def _grow(dynamodb, stack, user_tokens, extra: int) -> None:
+    """Give the grant ``extra`` more access tokens, as months of refreshes would (written directly)."""
+    from oauth_core.hashing import digest
+    from oauth_core.storage import dynamo, tokens
+
+    table = f"{stack.stack_name}-tokens"
+    first = tokens.from_item(dynamo.unmarshal(dynamodb.get_item(
+        TableName=table, Key={"token_hash": {"S": digest(user_tokens["access_token"])}})["Item"]))
+    for i in range(extra):
+        item = tokens.Token(digest(f"old-{i}"), tokens.ACCESS, first.client_id, first.scope, first.issued_at,
+                            first.expires_at, first.username, first.grant_id)
+        dynamodb.put_item(TableName=table, Item=dynamo.marshal(item.to_item()))
+
+
+def test_a_grant_with_hundreds_of_tokens_is_revoked_and_cleaned_in_batches(api, client, user_tokens, dynamodb, stack):
+    _grow(dynamodb, stack, user_tokens, 260)
+    calls: list[str] = []
+    dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    assert api.call("/oauth/revoke", data={"token": user_tokens["refresh_token"]}, auth=client).status == 200
+    assert dynamodb.scan(TableName=f"{stack.stack_name}-tokens", Select="COUNT")["Count"] == 0
+    assert calls.count("BatchWriteItem") == 11 and "DeleteItem" not in calls, "25 deletions per call, 262 tokens"
+
+
+def test_clean_up_cut_short_leaves_the_rest_to_ttl_and_they_stay_refused(api, client, user_tokens, dynamodb, stack):
+    from tests.dynamodb_faults import Faults
+
+    _grow(dynamodb, stack, user_tokens, 100)
+    faults = Faults(code="ThrottlingException", after=3).install(dynamodb)  # batch read, grant, query: then none
+    assert api.call("/oauth/revoke", data={"token": user_tokens["refresh_token"]}, auth=client).status == 200
+    faults.active = False
+    assert set(faults.faulted) == {"BatchWriteItem"}
+    left = dynamodb.scan(TableName=f"{stack.stack_name}-tokens", Select="COUNT")["Count"]
+    assert left == 102, "nothing deleted: TTL removes them when they expire"
+    assert not active(api, user_tokens["access_token"]), "the grant's status refuses them meanwhile"
