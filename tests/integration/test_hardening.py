@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 import pytest
 
 from local import events
+from oauth_core.storage import budget
 from tests.integration.authorize_browser import CHALLENGE, REDIRECT, VERIFIER, Browser, redirect_of
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -143,13 +144,10 @@ def throttle(dynamodb, operation: str = "*") -> list[str]:
 ])
 def test_throttling_on_every_attempt_is_a_bounded_503(api, client, dynamodb, path, data, query):
     attempts = throttle(dynamodb)
-    started = time.monotonic()
     r = api.call(path, data=data, query=query, auth=client if data else None)
-    elapsed = time.monotonic() - started
     assert r.status == 503 and r.json()["error"] == "temporarily_unavailable"
     assert int(r.headers["retry-after"]) >= 1 and "Traceback" not in r.text
-    assert len(attempts) == 4, "botocore standard mode, max_attempts=3: the call and 3 retries, then give up"
-    assert elapsed < 10, "well inside API Gateway's 29 s"
+    assert len(attempts) == budget.MAX_ATTEMPTS, "the call and 3 retries, then give up (test_time_budget.py: in time)"
 
 
 def test_throttled_authorize_page_is_a_503_page(api, make_client, dynamodb):
