@@ -90,3 +90,38 @@ def test_no_attempt_starts_that_could_outlast_the_deadline(moto, stack):
     with budget.within(Context()), pytest.raises(TemporarilyUnavailable):
         dynamo.get(f"{stack.stack_name}-clients", {"client_id": "x"})
     assert faults.calls == [], "not even one attempt: it could not finish in time"
+
+
+def _unprocessed_first(moto, times: int) -> list[int]:
+    """BatchGetItem answers "nothing processed, ask again" ``times`` times, as DynamoDB may under load."""
+    import json
+
+    from tests.dynamodb_faults import answer
+
+    seen: list[int] = []
+
+    def defer(model, params, **_):
+        seen.append(1)
+        if len(seen) > times:
+            return None
+        wanted = json.loads(params["body"])["RequestItems"]
+        return answer(model, 200, json.dumps({"Responses": {}, "UnprocessedKeys": wanted}).encode())
+
+    moto.meta.events.register_first("before-call.dynamodb.BatchGetItem", defer)
+    return seen
+
+
+def test_unprocessed_keys_are_asked_for_again(moto, stack):
+    clients_table = f"{stack.stack_name}-clients"
+    dynamo.call("put_item", TableName=clients_table, Item=dynamo.marshal({"client_id": "a", "name": "A"}))
+    seen = _unprocessed_first(moto, 2)
+    found = dynamo.batch_get({"a": (clients_table, {"client_id": "a"}), "b": (clients_table, {"client_id": "b"})})
+    assert found["a"]["name"] == "A" and found["b"] is None and len(seen) == 3
+
+
+def test_keys_never_processed_are_temporarily_unavailable(moto, stack):
+    clients_table = f"{stack.stack_name}-clients"
+    seen = _unprocessed_first(moto, 100)
+    with pytest.raises(TemporarilyUnavailable):
+        dynamo.batch_get({"a": (clients_table, {"client_id": "a"}), "b": (clients_table, {"client_id": "b"})})
+    assert len(seen) == budget.MAX_ATTEMPTS
