@@ -86,16 +86,40 @@ def test_token_checking_functions_may_only_read(function):
     assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
 
 
-def test_every_route_is_throttled_and_sign_in_and_revocation_tighter_than_the_stage():
-    settings = RESOURCES["OAuthApi"]["Properties"]["MethodSettings"]
-    stage = next(m for m in settings if m["ResourcePath"] == "/*")
-    tighter = {(m["ResourcePath"], m["HttpMethod"]): m["ThrottlingRateLimit"] for m in settings if m is not stage}
-    assert stage["HttpMethod"] == "*" and stage["ThrottlingRateLimit"] > 0 and stage["ThrottlingBurstLimit"] > 0
+def _method_settings(**parameters):
+    settings = Stack(parameters=parameters).resolve(RESOURCES["OAuthApi"]["Properties"]["MethodSettings"])
+    return {(m["ResourcePath"], m["HttpMethod"]): (int(m["ThrottlingRateLimit"]), int(m["ThrottlingBurstLimit"]))
+            for m in settings}
+
+
+def test_every_method_is_throttled_and_sign_in_and_revocation_tighter_than_the_default():
+    """Limits apply per method: "/*" "*" is each method's default, the others their own limits."""
+    settings = _method_settings()
+    rate, burst = settings.pop(("/*", "*"))
+    assert 0 < rate <= burst
+    for key, (own_rate, own_burst) in settings.items():
+        assert 0 < own_rate <= own_burst, key
     for path, method in (("/~1oauth~1authorize", "GET"), ("/~1oauth~1authorize", "POST"), ("/~1oauth~1revoke", "POST")):
-        assert 0 < tighter[(path, method)] < stage["ThrottlingRateLimit"]
+        assert settings[(path, method)][0] < rate
+    assert ("/~1oauth~1token", "POST") in settings
     routes = {(r.method, r.path) for f in Stack().functions() for r in f.routes}
-    for path, method in tighter:
+    for path, method in settings:
         assert (method, path[1:].replace("~1", "/")) in routes, "a setting for a route that exists"
+
+
+def test_throttles_are_stack_parameters():
+    settings = _method_settings(TokenThrottleRate="300", TokenThrottleBurst="600", ThrottleRate="70",
+                                ThrottleBurst="80")
+    assert settings[("/~1oauth~1token", "POST")] == (300, 600) and settings[("/*", "*")] == (70, 80)
+
+
+def test_every_default_burst_holds_at_least_its_rate():
+    """CloudFormation cannot compare two parameters: the defaults must be right, the README says so for the rest."""
+    parameters = TEMPLATE["Parameters"]
+    for name in parameters:
+        if name.endswith("ThrottleRate"):
+            burst = name.removesuffix("Rate") + "Burst"
+            assert parameters[burst]["Default"] >= parameters[name]["Default"] > 0, name
 
 
 def test_authorizer_refusals_carry_rfc_6750_challenges():
