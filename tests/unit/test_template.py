@@ -72,6 +72,43 @@ def test_tables_are_on_demand_with_ttl_where_items_expire_and_pitr_on_clients_an
         assert RESOURCES[name]["DeletionPolicy"] == "Retain"
 
 
+def test_retained_tables_are_protected_from_deletion_and_created_unless_existing_ones_are_named():
+    for name in ("ClientsTable", "UsersTable"):
+        assert RESOURCES[name]["Properties"]["DeletionProtectionEnabled"] is True
+    own = Stack(stack_name="oauth-server")
+    assert {t.name for t in own.tables(existing=True)} == {t.name for t in own.tables()} >= {
+        "oauth-server-clients", "oauth-server-users"}
+    assert {f.environment["CLIENTS_TABLE"] for f in own.functions()} == {"oauth-server-clients"}
+
+
+def test_a_redeployed_stack_uses_the_retained_clients_and_users_tables():
+    """After `sam delete`, the retained tables are named as parameters: the new stack creates neither."""
+    stack = Stack(stack_name="oauth-server", parameters={"ExistingClientsTable": "oauth-server-clients",
+                                                         "ExistingUsersTable": "kept-users"})
+    assert not {"ClientsTable", "UsersTable"} & {t.logical_id for t in stack.tables()}
+    existing = {t.logical_id: t for t in stack.tables(existing=True) if not t.created}
+    assert {k: t.name for k, t in existing.items()} == {"ClientsTable": "oauth-server-clients",
+                                                        "UsersTable": "kept-users"}
+    assert existing["UsersTable"].create_kwargs()["KeySchema"] == [{"AttributeName": "username", "KeyType": "HASH"}]
+    for function in stack.functions():
+        assert (function.environment["CLIENTS_TABLE"], function.environment["USERS_TABLE"]) == (
+            "oauth-server-clients", "kept-users")
+    outputs = stack.resolve(TEMPLATE["Outputs"])
+    assert (outputs["ClientsTableName"]["Value"], outputs["UsersTableName"]["Value"]) == (
+        "oauth-server-clients", "kept-users")
+
+
+@pytest.mark.parametrize(("reads", "writes", "warm"), [
+    ("0", "0", None), ("0", "10000", {"WriteUnitsPerSecond": "10000"}), ("15000", "0", {"ReadUnitsPerSecond": "15000"}),
+    ("15000", "10000", {"ReadUnitsPerSecond": "15000", "WriteUnitsPerSecond": "10000"})])
+def test_warm_throughput_only_where_asked(reads, writes, warm):
+    tables = {t.logical_id: t for t in Stack(parameters={"WarmReadUnitsPerSecond": reads,
+                                                         "WarmWriteUnitsPerSecond": writes}).tables()}
+    for name in ("TokensTable", "GrantsTable"):
+        assert tables[name].properties.get("WarmThroughput") == warm
+    assert "WarmThroughput" not in tables["ClientsTable"].properties
+
+
 def test_tokens_table_has_the_grant_index_used_for_cascade_revocation():
     from oauth_core.storage.tokens import GRANT_INDEX
 
