@@ -85,6 +85,7 @@ RETRY = {**NO_STORE, "Retry-After": "'1'"}
     ("INTEGRATION_FAILURE", "503", RETRY, "temporarily_unavailable"),
     ("INTEGRATION_TIMEOUT", "504", RETRY, "temporarily_unavailable"),
     ("DEFAULT_5XX", None, NO_STORE, "server_error"),
+    ("DEFAULT_4XX", None, NO_STORE, "invalid_request"),
     ("MISSING_AUTHENTICATION_TOKEN", "404", {"Cache-Control": "'no-store'"}, "not_found"),
     ("UNAUTHORIZED", "401", {"Cache-Control": "'no-store'"}, "invalid_token"),
     ("ACCESS_DENIED", "403", {"Cache-Control": "'no-store'"}, "insufficient_scope"),

@@ -119,3 +119,11 @@ def test_an_authorizer_that_says_unauthorized_is_401_and_one_that_allows_reaches
     assert status == 401
     assert ('error="invalid_token"' in headers.get("WWW-Authenticate", "")) is gateway.customized
     assert gateway.handle("GET", "/guarded", [("Authorization", "Bearer good")], b"", "127.0.0.1", "h")[0] == 200
+
+
+def test_other_refusals_of_the_gateway_keep_their_status(gateway):
+    """A body over API Gateway's 10 MB: REQUEST_TOO_LARGE, 413, answered by DEFAULT_4XX when customized."""
+    status, _, body = gateway.gateway_response("REQUEST_TOO_LARGE")
+    assert status == 413
+    assert json.loads(body) == ({"error": "invalid_request", "error_description": "the request was refused by the "
+                                 "API gateway"} if gateway.customized else {"message": "Request Too Long"})
