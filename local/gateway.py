@@ -28,7 +28,7 @@ ERRORS = {
     "REQUEST_TOO_LARGE": (413, '{"message":"Request Too Long"}'),
 }
 DOCUMENTED_STATUS = {**{kind: status for kind, (status, _) in ERRORS.items()},
-                     "INTEGRATION_FAILURE": 504, "INTEGRATION_TIMEOUT": 504, "THROTTLED": 429}
+                     "INTEGRATION_FAILURE": 504, "INTEGRATION_TIMEOUT": 504}
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
