@@ -20,12 +20,13 @@ def main() -> int:
     dynamodb_port = int(os.environ.get("DYNAMODB_PORT", "8000"))
     stack_name = os.environ.get("STACK_NAME", "local")
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    dynamodb_url = f"http://{HOST}:{dynamodb_port}"
+    external = os.environ.get("DYNAMODB_URL")  # a DynamoDB already running (DynamoDB Local, a moto server)
+    dynamodb_url = external or f"http://{HOST}:{dynamodb_port}"
     api_url = f"http://{HOST}:{port}"
     aws_env = {"AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url, "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
     os.environ.update(aws_env)
-    for what, number in (("PORT", port), ("DYNAMODB_PORT", dynamodb_port)):
+    for what, number in (("PORT", port), *(() if external else (("DYNAMODB_PORT", dynamodb_port),))):
         if not _free(number):
             print(f"port {number} on {HOST} is in use: stop what uses it or set {what}=...", file=sys.stderr)
             return 1
@@ -38,14 +39,16 @@ def main() -> int:
     from local.template import Stack
     from oauth_core.storage import dynamo
 
-    moto = SerializedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
-    moto.start()
+    moto = None if external else SerializedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
+    if moto:
+        moto.start()
     # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
     overrides = dict(pair.split("=", 1) for pair in os.environ.get("PARAMETER_OVERRIDES", "").split() if "=" in pair)
     stack = Stack(stack_name=stack_name, region=region, api_url=api_url,
                   parameters={"TokenAudiences": f"{api_url}/oauth/token", **overrides})
     tables.create(stack, dynamo.client())
-    moto.schemas.update(tables.schemas(stack))
+    if moto is not None:  # an external DynamoDB enforces its own limits
+        moto.schemas.update(tables.schemas(stack))
     os.environ.update(tables.environment(stack))
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
 
@@ -65,7 +68,8 @@ def main() -> int:
         pass
     httpd.shutdown()
     gateway.close()
-    moto.stop()
+    if moto:
+        moto.stop()
     return 0
 
 
@@ -89,7 +93,8 @@ def _authorize_url(api_url: str, seeded) -> str:  # noqa: ANN001
 
 
 def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> None:  # noqa: ANN001
-    lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB on moto at {dynamodb_url}",
+    where = "at" if os.environ.get("DYNAMODB_URL") else "on moto at"
+    lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB {where} {dynamodb_url}",
              ""]
     for method, _, resource, _, authorizer in gateway.routes:
         guard = f"   (Lambda authorizer {authorizer})" if authorizer else ""

@@ -63,10 +63,14 @@ def build(method: str, path: str, query: str, headers: list[tuple[str, str]], bo
     }
 
 
+class NotAProxyAnswer(ValueError):
+    """The function answered something that is not a proxy response (API Gateway: 502, a function error)."""
+
+
 def answer(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Status, headers and body of a proxy integration answer (502 if it is not one, as AWS does)."""
+    """Status, headers and body of a proxy integration answer."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        return 502, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
+        raise NotAProxyAnswer(repr(result)[:200])
     headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
     for name, values in (result.get("multiValueHeaders") or {}).items():
         headers.extend((name, str(v)) for v in values)

@@ -18,13 +18,40 @@ if TYPE_CHECKING:
     from local.template import Function
 
 
-class InvocationError(Exception):
-    """The function crashed or timed out; the gateway answers 502 or 504 as API Gateway does."""
+# API Gateway's own answers when a Lambda proxy integration fails (what the client gets when the template
+# has no gateway response for it). AWS documents them (Lambda developer guide, "Handling Lambda errors with
+# an API Gateway API"): an invocation Lambda rejects (throttled, concurrency exhausted) is a 500, a function
+# that runs but fails (raises, crashes, times out, answers something that is not a proxy response) a 502,
+# both {"message": "Internal server error"}. A function error has no gateway response type of its own: it
+# takes DEFAULT_5XX's. A rejected invocation is INTEGRATION_FAILURE (504 once that type is customized).
+# A function that has not answered when the integration timeout (29 s) passes is INTEGRATION_TIMEOUT, 504
+# {"message": "Endpoint request timed out"}; a function whose own Timeout is shorter is stopped by Lambda
+# first ("Task timed out"), which is a function error: 502, never 504.
+INTEGRATION_TIMEOUT = 29
+_INTERNAL = '{"message": "Internal server error"}'
 
-    def __init__(self, status: int, message: str, raised: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+
+class InvocationError(Exception):
+    """The function could not answer; ``kind`` is the gateway response type API Gateway answers with
+    (None: a function error, answered by DEFAULT_5XX), ``status`` and ``body`` its answer when the API
+    does not customize it."""
+
+    def __init__(self, kind: str | None, status: int, body: str, raised: str | None = None) -> None:
+        super().__init__(body)
+        self.kind, self.status, self.body = kind, status, body
         self.raised = raised  # the handler's exception message, when it raised one
+
+    @classmethod
+    def function_error(cls, raised: str | None = None) -> InvocationError:
+        return cls(None, 502, _INTERNAL, raised)
+
+    @classmethod
+    def rejected(cls) -> InvocationError:
+        return cls("INTEGRATION_FAILURE", 500, _INTERNAL)
+
+    @classmethod
+    def timed_out(cls) -> InvocationError:
+        return cls("INTEGRATION_TIMEOUT", 504, '{"message": "Endpoint request timed out"}')
 
 
 class Worker:
@@ -37,18 +64,18 @@ class Worker:
             env={**env, **function.environment, "PYTHONPATH": path, "AWS_LAMBDA_FUNCTION_NAME": function.logical_id},
             text=True, bufsize=1,
         )
-        self._read(60)  # the "ready" line: import (cold start) finished
+        self._read(60, InvocationError.function_error())  # the "ready" line: import (cold start) finished
 
-    def _read(self, timeout: float) -> dict[str, Any]:
+    def _read(self, timeout: float, timed_out: InvocationError) -> dict[str, Any]:
         assert self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         if not ready:
             self.kill()
-            raise InvocationError(504, "Endpoint request timed out")
+            raise timed_out
         line = self.process.stdout.readline()
-        if not line:
+        if not line:  # the process died: Lambda's "Runtime exited", a function error
             self.kill()
-            raise InvocationError(502, "Internal server error")
+            raise InvocationError.function_error()
         return json.loads(line)
 
     def invoke(self, event: dict[str, Any]) -> Any:
@@ -61,10 +88,14 @@ class Worker:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             self.kill()
-            raise InvocationError(502, "Internal server error") from None
-        reply = self._read(f.timeout)
+            raise InvocationError.function_error() from None
+        # Whichever ends first: Lambda stops the function at its Timeout, API Gateway stops waiting at 29 s.
+        if f.timeout < INTEGRATION_TIMEOUT:
+            reply = self._read(f.timeout, InvocationError.function_error("Task timed out"))
+        else:
+            reply = self._read(INTEGRATION_TIMEOUT, InvocationError.timed_out())
         if "error" in reply:
-            raise InvocationError(502, "Internal server error", reply.get("message"))
+            raise InvocationError.function_error(reply.get("message"))
         return reply["result"]
 
     @property
@@ -102,7 +133,12 @@ class Pool:
             pass
         with self._lock:
             can_start = sum(w.alive for w in self._all) < self.limit
-        return self._start() if can_start else self._idle.get(timeout=30)
+        if can_start:
+            return self._start()
+        try:
+            return self._idle.get(timeout=30)
+        except queue.Empty:  # every worker busy for 30 s: as Lambda refusing the invocation (throttled)
+            raise InvocationError.rejected() from None
 
     def _release(self, worker: Worker) -> None:
         if worker.alive:

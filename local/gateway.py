@@ -11,18 +11,24 @@ from urllib.parse import unquote, urlsplit
 
 from local import events
 from local.functions import InvocationError, Pool
-from local.template import ACCOUNT_ID, GatewayResponse
+from local.template import ACCOUNT_ID
 
 if TYPE_CHECKING:
     from local.template import Stack
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
-# API Gateway's answers when the template does not customize them.
-DEFAULT_RESPONSES = {
-    "UNAUTHORIZED": GatewayResponse(401, {}, '{"message":"Unauthorized"}'),
-    "ACCESS_DENIED": GatewayResponse(403, {}, '{"Message":"User is not authorized to access this resource"}'),
-    "AUTHORIZER_FAILURE": GatewayResponse(500, {}, '{"message":null}'),
+# API Gateway's own answers, by gateway response type: (status, body) when the API does not customize the
+# type, and the status a customized type without a StatusCode gets (the documented default status code).
+ERRORS = {
+    "UNAUTHORIZED": (401, '{"message":"Unauthorized"}'),
+    "ACCESS_DENIED": (403, '{"Message":"User is not authorized to access this resource"}'),
+    "AUTHORIZER_FAILURE": (500, '{"message":null}'),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, '{"message":null}'),
+    "MISSING_AUTHENTICATION_TOKEN": (403, '{"message":"Missing Authentication Token"}'),
+    "REQUEST_TOO_LARGE": (413, '{"message":"Request Too Long"}'),
 }
+DOCUMENTED_STATUS = {**{kind: status for kind, (status, _) in ERRORS.items()},
+                     "INTEGRATION_FAILURE": 504, "INTEGRATION_TIMEOUT": 504}
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
@@ -32,7 +38,7 @@ class Gateway:
         self.pools: dict[str, Pool] = {}
         self.routes: list[tuple[str, re.Pattern[str], str, Pool, str | None]] = []
         self.authorizers = stack.authorizers()
-        self.responses = {**DEFAULT_RESPONSES, **stack.gateway_responses()}
+        self.responses = stack.gateway_responses()
         for function in stack.functions():
             pool = self.pools[function.logical_id] = Pool(function, env)
             for route in function.routes:
@@ -45,9 +51,20 @@ class Gateway:
                 return resource, pool, authorizer
         return None
 
-    def gateway_response(self, kind: str, context: dict[str, object] | None = None) -> Answer:
-        """A gateway response of the template, ``$context.authorizer.*`` filled in as API Gateway does."""
-        response = self.responses[kind]
+    def gateway_response(self, kind: str | None, context: dict[str, object] | None = None,
+                         error: tuple[int, str] | None = None) -> Answer:
+        """What API Gateway answers for an error of type ``kind`` (None: a function error; ``error`` is then
+        its own status and body): the template's response for that type, else its DEFAULT_4XX/DEFAULT_5XX,
+        else API Gateway's built-in answer; ``$context.authorizer.*`` filled in as API Gateway does."""
+        status, default_body = error or ERRORS[kind]  # type: ignore[index]
+        response = self.responses.get(kind) if kind else None
+        if response is not None:
+            status = response.status or DOCUMENTED_STATUS[kind]  # type: ignore[index]
+        else:
+            response = self.responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+            if response is None:
+                return status, [("Content-Type", "application/json")], default_body.encode()
+            status = response.status or status
 
         def fill(match: re.Match[str]) -> str:
             value = (context or {}).get(match.group(1), "")
@@ -55,7 +72,11 @@ class Gateway:
 
         body = re.sub(r"\$context\.authorizer\.(\w+)", fill, response.body)
         headers = [("Content-Type", "application/json"), *response.headers.items()]
-        return response.status, headers, body.encode()
+        return status, headers, body.encode()
+
+    def failed(self, exc: InvocationError) -> Answer:
+        """The answer to an integration that failed: its gateway response type, or DEFAULT_5XX's."""
+        return self.gateway_response(exc.kind, error=(exc.status, exc.body))
 
     def authorize(self, name: str, event: dict[str, object], method: str, path: str) -> Answer | None:
         """Run the route's Lambda REQUEST authorizer; None when allowed (its context is then in the event)."""
@@ -67,7 +88,12 @@ class Gateway:
         try:
             answer = self.pools[authorizer.function_id].invoke(events.authorizer_event(event, method_arn))
         except InvocationError as exc:
-            return self.gateway_response("UNAUTHORIZED" if exc.raised == "Unauthorized" else "AUTHORIZER_FAILURE")
+            # Only the exact message "Unauthorized" is a refusal; any other failure (an exception, a crash, a
+            # timeout) means the token could not be checked. Lambda refusing to run it: no connection to it.
+            if exc.raised == "Unauthorized":
+                return self.gateway_response("UNAUTHORIZED")
+            return self.gateway_response("AUTHORIZER_CONFIGURATION_ERROR" if exc.kind == "INTEGRATION_FAILURE"
+                                         else "AUTHORIZER_FAILURE")
         try:
             statements = answer["policyDocument"]["Statement"]
             context = dict(answer.get("context") or {})
@@ -88,9 +114,8 @@ class Gateway:
         url = urlsplit(target)
         path = unquote(url.path)
         found = self.route(method, path)
-        if found is None:
-            # What API Gateway answers for a method or path it has no route for.
-            return 403, [("Content-Type", "application/json")], b'{"message":"Missing Authentication Token"}'
+        if found is None:  # what API Gateway answers for a method or path it has no route for
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN")
         resource, pool, authorizer = found
         event = events.build(method, path, url.query, headers, body, resource, client_ip, host)
         if authorizer:
@@ -100,7 +125,9 @@ class Gateway:
         try:
             return events.answer(pool.invoke(event))
         except InvocationError as exc:
-            return exc.status, [("Content-Type", "application/json")], json.dumps({"message": str(exc)}).encode()
+            return self.failed(exc)
+        except events.NotAProxyAnswer:
+            return self.failed(InvocationError.function_error())
 
     def warm(self) -> None:
         for pool in self.pools.values():
@@ -118,7 +145,7 @@ def server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
-                self._send(413, [("Content-Type", "application/json")], b'{"message":"Request Too Long"}')
+                self._send(*gateway.gateway_response("REQUEST_TOO_LARGE"))
                 return
             body = self.rfile.read(length) if length else b""
             status, headers, payload = gateway.handle(

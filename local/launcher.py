@@ -48,22 +48,28 @@ class Running:
             self.process.kill()
 
 
-def start(stderr: IO[str] | None = None, timeout: float = 60, parameters: dict[str, str] | None = None) -> Running:
+def start(stderr: IO[str] | None = None, timeout: float = 60, parameters: dict[str, str] | None = None,
+          dynamodb_url: str | None = None, stack_name: str | None = None) -> Running:
     """Start ``python -m local`` on free ports; ``parameters`` override the template's (as
-    ``PARAMETER_OVERRIDES="Name=value ..."`` does for ``make run``)."""
+    ``PARAMETER_OVERRIDES="Name=value ..."`` does for ``make run``); ``dynamodb_url``: use that DynamoDB
+    instead of starting moto (``DYNAMODB_URL``); ``stack_name`` names the tables (``STACK_NAME``)."""
     port, dynamodb_port = free_port(), free_port()
     env = {**os.environ, "PORT": str(port), "DYNAMODB_PORT": str(dynamodb_port),
            "PARAMETER_OVERRIDES": " ".join(f"{k}={v}" for k, v in (parameters or {}).items()),
            "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "oauth_core"), str(ROOT)])}
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "DYNAMODB_URL"):
         env.pop(name, None)
+    if dynamodb_url:
+        env["DYNAMODB_URL"] = dynamodb_url
+    if stack_name:
+        env["STACK_NAME"] = stack_name
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=stderr or subprocess.DEVNULL, text=True)
     banner = _read_banner(process, timeout)
     exports = dict(re.findall(r"(\w+)=(\S+)", "\n".join(x for x in banner.splitlines() if x.startswith("export "))))
-    return Running(url=f"http://127.0.0.1:{port}", dynamodb_url=f"http://127.0.0.1:{dynamodb_port}", banner=banner,
-                   exports=exports, startup_seconds=time.monotonic() - started, process=process)
+    return Running(url=f"http://127.0.0.1:{port}", dynamodb_url=dynamodb_url or f"http://127.0.0.1:{dynamodb_port}",
+                   banner=banner, exports=exports, startup_seconds=time.monotonic() - started, process=process)
 
 
 def _read_banner(process: subprocess.Popen, timeout: float) -> str:

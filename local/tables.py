@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 
 
 def create(stack: Stack, dynamodb: Any) -> list[str]:
-    """Create every table of the template that does not exist yet; returns the names created."""
+    """Create every table of the template that does not exist yet; returns the names created. The tables a
+    deployment is told to use instead of its own (``ExistingClientsTable``, ...) are created too when
+    missing, with the template's keys: a fresh local store has no retained tables."""
     existing = set(dynamodb.list_tables().get("TableNames", []))
     created = []
-    for table in stack.tables():
+    for table in stack.tables(existing=True):
         if table.name in existing:
             continue
         dynamodb.create_table(**table.create_kwargs())

@@ -18,10 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 ACCOUNT_ID = "123456789012"
 _API = "local-api-id"
+_NO_VALUE = object()  # what ``!Ref AWS::NoValue`` resolves to, until its key or list item is dropped
 
 
 class _CfnLoader(yaml.SafeLoader):
-    """``!Ref X`` -> ``{"Ref": X}``, ``!Sub``/``!GetAtt``/... -> ``{"Fn::Sub": ...}``."""
+    """``!Ref X`` -> ``{"Ref": X}``, ``!Condition C`` -> ``{"Condition": C}``, ``!Sub``/``!GetAtt``/... ->
+    ``{"Fn::Sub": ...}``."""
 
 
 def _tag(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -33,7 +35,7 @@ def _tag(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    return {"Ref": value} if suffix == "Ref" else {f"Fn::{suffix}": value}
+    return {suffix: value} if suffix in ("Ref", "Condition") else {f"Fn::{suffix}": value}
 
 
 _CfnLoader.add_multi_constructor("!", _tag)
@@ -49,6 +51,7 @@ class Table:
     logical_id: str
     name: str
     properties: dict[str, Any]
+    created: bool = True  # False: an existing table the stack uses (a parameter names it)
 
     def create_kwargs(self) -> dict[str, Any]:
         """``create_table`` arguments, exactly as the template declares the keys and indexes."""
@@ -85,7 +88,7 @@ class Authorizer:
 
 @dataclass(frozen=True)
 class GatewayResponse:
-    status: int
+    status: int | None  # None: the status of the error it answers (DEFAULT_4XX / DEFAULT_5XX without one)
     headers: dict[str, str]  # static values, quotes removed
     body: str
 
@@ -134,21 +137,50 @@ class Stack:
 
     # -- intrinsic functions -------------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
+        """The value with every intrinsic function worked out; ``!Ref AWS::NoValue`` drops its key or item."""
         if isinstance(value, dict) and len(value) == 1:
             (fn, arg), = value.items()
             if fn == "Ref":
-                return self._ref(arg)
+                return _NO_VALUE if arg == "AWS::NoValue" else self._ref(arg)
             if fn == "Fn::Sub":
                 return self._sub(arg)
             if fn == "Fn::GetAtt":
                 return self._get_att(*arg)
+            if fn == "Fn::If":
+                name, if_true, if_false = arg
+                return self.resolve(if_true if self.condition(name) else if_false)
             if fn.startswith("Fn::"):
                 raise ValueError(f"the local stack does not support {fn}")
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
+            resolved = {k: self.resolve(v) for k, v in value.items()}
+            return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(v) for v in value) if v is not _NO_VALUE]
         return value
+
+    def condition(self, name: str) -> bool:
+        """A condition of the template's ``Conditions``, for this stack's parameters."""
+        return self._truth(self.template["Conditions"][name])
+
+    def _truth(self, expr: Any) -> bool:
+        (fn, arg), = expr.items()
+        if fn == "Condition":
+            return self.condition(arg)
+        if fn == "Fn::Equals":  # CloudFormation compares the values as strings
+            left, right = (str(self.resolve(v)) for v in arg)
+            return left == right
+        if fn == "Fn::Not":
+            return not self._truth(arg[0])
+        if fn == "Fn::And":
+            return all(self._truth(e) for e in arg)
+        if fn == "Fn::Or":
+            return any(self._truth(e) for e in arg)
+        raise ValueError(f"the local stack does not support {fn} in a condition")
+
+    def exists(self, logical_id: str) -> bool:
+        """Whether the stack creates the resource (its ``Condition``, if any, holds)."""
+        condition = self.resources[logical_id].get("Condition")
+        return condition is None or self.condition(condition)
 
     def _ref(self, name: str) -> str:
         pseudo = {"AWS::StackName": self.stack_name, "AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID,
@@ -160,6 +192,8 @@ class Stack:
         resource = self.resources.get(name)
         if resource is None:
             raise KeyError(f"!Ref to unknown resource or parameter {name}")
+        if not self.exists(name):
+            raise KeyError(f"!Ref to {name}, which this stack does not create (condition {resource['Condition']})")
         if resource["Type"] == "AWS::DynamoDB::Table":
             return str(self.resolve(resource["Properties"]["TableName"]))
         return name
@@ -191,9 +225,39 @@ class Stack:
         return re.sub(rf"https://{_API}\.execute-api\.[^/]+/api", self.api_url, resolved)
 
     # -- resources ------------------------------------------------------------------------------
-    def tables(self) -> list[Table]:
-        return [Table(logical_id, str(self.resolve(r["Properties"]["TableName"])), self.resolve(r["Properties"]))
-                for logical_id, r in self.resources.items() if r["Type"] == "AWS::DynamoDB::Table"]
+    def tables(self, existing: bool = False) -> list[Table]:
+        """The tables the stack creates; with ``existing``, also those it is told to use instead of creating
+        its own (``ExistingClientsTable``, ...), named as the template names them in the table's place."""
+        found = []
+        for logical_id, r in self.resources.items():
+            if r["Type"] != "AWS::DynamoDB::Table":
+                continue
+            if self.exists(logical_id):
+                found.append(Table(logical_id, str(self.resolve(r["Properties"]["TableName"])),
+                                   self.resolve(r["Properties"])))
+            elif existing:
+                found.append(Table(logical_id, self._used_instead_of(logical_id), self.resolve(r["Properties"]),
+                                   created=False))
+        return found
+
+    def _used_instead_of(self, logical_id: str) -> str:
+        """What the template's ``!If [Condition, !Ref Table, other]`` choices name when the table is not created."""
+        def walk(value: Any) -> Any:
+            if isinstance(value, dict):
+                branches = value.get("Fn::If")
+                if isinstance(branches, list) and {"Ref": logical_id} in branches[1:]:
+                    return branches[2] if branches[1] == {"Ref": logical_id} else branches[1]
+                value = list(value.values())
+            for item in value if isinstance(value, list) else ():
+                found = walk(item)
+                if found is not None:
+                    return found
+            return None
+
+        other = walk(self.template.get("Globals"))
+        if other is None:
+            raise KeyError(f"{logical_id} is not created and the template names nothing in its place")
+        return str(self.resolve(other))
 
     def functions(self) -> list[Function]:
         globals_ = (self.template.get("Globals") or {}).get("Function", {})
@@ -254,7 +318,8 @@ class Stack:
                 headers = {k: str(v).strip().strip("'") for k, v in
                            ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()}
                 body = (spec.get("ResponseTemplates") or {}).get("application/json", "")
-                found[kind] = GatewayResponse(int(spec.get("StatusCode", 500)), headers, body)
+                status = spec.get("StatusCode")
+                found[kind] = GatewayResponse(int(status) if status is not None else None, headers, body)
         return found
 
     def _layer_dir(self, ref: Any) -> Path:

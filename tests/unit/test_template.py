@@ -72,6 +72,43 @@ def test_tables_are_on_demand_with_ttl_where_items_expire_and_pitr_on_clients_an
         assert RESOURCES[name]["DeletionPolicy"] == "Retain"
 
 
+def test_retained_tables_are_protected_from_deletion_and_created_unless_existing_ones_are_named():
+    for name in ("ClientsTable", "UsersTable"):
+        assert RESOURCES[name]["Properties"]["DeletionProtectionEnabled"] is True
+    own = Stack(stack_name="oauth-server")
+    assert {t.name for t in own.tables(existing=True)} == {t.name for t in own.tables()} >= {
+        "oauth-server-clients", "oauth-server-users"}
+    assert {f.environment["CLIENTS_TABLE"] for f in own.functions()} == {"oauth-server-clients"}
+
+
+def test_a_redeployed_stack_uses_the_retained_clients_and_users_tables():
+    """After `sam delete`, the retained tables are named as parameters: the new stack creates neither."""
+    stack = Stack(stack_name="oauth-server", parameters={"ExistingClientsTable": "oauth-server-clients",
+                                                         "ExistingUsersTable": "kept-users"})
+    assert not {"ClientsTable", "UsersTable"} & {t.logical_id for t in stack.tables()}
+    existing = {t.logical_id: t for t in stack.tables(existing=True) if not t.created}
+    assert {k: t.name for k, t in existing.items()} == {"ClientsTable": "oauth-server-clients",
+                                                        "UsersTable": "kept-users"}
+    assert existing["UsersTable"].create_kwargs()["KeySchema"] == [{"AttributeName": "username", "KeyType": "HASH"}]
+    for function in stack.functions():
+        assert (function.environment["CLIENTS_TABLE"], function.environment["USERS_TABLE"]) == (
+            "oauth-server-clients", "kept-users")
+    outputs = stack.resolve(TEMPLATE["Outputs"])
+    assert (outputs["ClientsTableName"]["Value"], outputs["UsersTableName"]["Value"]) == (
+        "oauth-server-clients", "kept-users")
+
+
+@pytest.mark.parametrize(("reads", "writes", "warm"), [
+    ("0", "0", None), ("0", "10000", {"WriteUnitsPerSecond": "10000"}), ("15000", "0", {"ReadUnitsPerSecond": "15000"}),
+    ("15000", "10000", {"ReadUnitsPerSecond": "15000", "WriteUnitsPerSecond": "10000"})])
+def test_warm_throughput_only_where_asked(reads, writes, warm):
+    tables = {t.logical_id: t for t in Stack(parameters={"WarmReadUnitsPerSecond": reads,
+                                                         "WarmWriteUnitsPerSecond": writes}).tables()}
+    for name in ("TokensTable", "GrantsTable"):
+        assert tables[name].properties.get("WarmThroughput") == warm
+    assert "WarmThroughput" not in tables["ClientsTable"].properties
+
+
 def test_tokens_table_has_the_grant_index_used_for_cascade_revocation():
     from oauth_core.storage.tokens import GRANT_INDEX
 
@@ -86,16 +123,40 @@ def test_token_checking_functions_may_only_read(function):
     assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
 
 
-def test_every_route_is_throttled_and_sign_in_and_revocation_tighter_than_the_stage():
-    settings = RESOURCES["OAuthApi"]["Properties"]["MethodSettings"]
-    stage = next(m for m in settings if m["ResourcePath"] == "/*")
-    tighter = {(m["ResourcePath"], m["HttpMethod"]): m["ThrottlingRateLimit"] for m in settings if m is not stage}
-    assert stage["HttpMethod"] == "*" and stage["ThrottlingRateLimit"] > 0 and stage["ThrottlingBurstLimit"] > 0
+def _method_settings(**parameters):
+    settings = Stack(parameters=parameters).resolve(RESOURCES["OAuthApi"]["Properties"]["MethodSettings"])
+    return {(m["ResourcePath"], m["HttpMethod"]): (int(m["ThrottlingRateLimit"]), int(m["ThrottlingBurstLimit"]))
+            for m in settings}
+
+
+def test_every_method_is_throttled_and_sign_in_and_revocation_tighter_than_the_default():
+    """Limits apply per method: "/*" "*" is each method's default, the others their own limits."""
+    settings = _method_settings()
+    rate, burst = settings.pop(("/*", "*"))
+    assert 0 < rate <= burst
+    for key, (own_rate, own_burst) in settings.items():
+        assert 0 < own_rate <= own_burst, key
     for path, method in (("/~1oauth~1authorize", "GET"), ("/~1oauth~1authorize", "POST"), ("/~1oauth~1revoke", "POST")):
-        assert 0 < tighter[(path, method)] < stage["ThrottlingRateLimit"]
+        assert settings[(path, method)][0] < rate
+    assert ("/~1oauth~1token", "POST") in settings
     routes = {(r.method, r.path) for f in Stack().functions() for r in f.routes}
-    for path, method in tighter:
+    for path, method in settings:
         assert (method, path[1:].replace("~1", "/")) in routes, "a setting for a route that exists"
+
+
+def test_throttles_are_stack_parameters():
+    settings = _method_settings(TokenThrottleRate="300", TokenThrottleBurst="600", ThrottleRate="70",
+                                ThrottleBurst="80")
+    assert settings[("/~1oauth~1token", "POST")] == (300, 600) and settings[("/*", "*")] == (70, 80)
+
+
+def test_every_default_burst_holds_at_least_its_rate():
+    """CloudFormation cannot compare two parameters: the defaults must be right, the README says so for the rest."""
+    parameters = TEMPLATE["Parameters"]
+    for name in parameters:
+        if name.endswith("ThrottleRate"):
+            burst = name.removesuffix("Rate") + "Burst"
+            assert parameters[burst]["Default"] >= parameters[name]["Default"] > 0, name
 
 
 def test_authorizer_refusals_carry_rfc_6750_challenges():
