@@ -89,11 +89,12 @@ class Gateway:
             answer = self.pools[authorizer.function_id].invoke(events.authorizer_event(event, method_arn))
         except InvocationError as exc:
             # Only the exact message "Unauthorized" is a refusal; any other failure (an exception, a crash, a
-            # timeout) means the token could not be checked. Lambda refusing to run it: no connection to it.
+            # timeout) means the token could not be checked. API Gateway answers an authorizer that raises
+            # with 500 AuthorizerConfigurationException (AUTHORIZER_CONFIGURATION_ERROR), as reported by
+            # users of custom authorizers; Lambda refusing to run it likewise.
             if exc.raised == "Unauthorized":
                 return self.gateway_response("UNAUTHORIZED")
-            return self.gateway_response("AUTHORIZER_CONFIGURATION_ERROR" if exc.kind == "INTEGRATION_FAILURE"
-                                         else "AUTHORIZER_FAILURE")
+            return self.gateway_response("AUTHORIZER_CONFIGURATION_ERROR")
         try:
             statements = answer["policyDocument"]["Statement"]
             context = dict(answer.get("context") or {})

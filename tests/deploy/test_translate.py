@@ -82,6 +82,7 @@ RETRY = {**NO_STORE, "Retry-After": "'1'"}
 @pytest.mark.parametrize(("kind", "status", "headers", "error"), [
     ("THROTTLED", "429", RETRY, "temporarily_unavailable"),
     ("AUTHORIZER_FAILURE", "503", RETRY, "temporarily_unavailable"),
+    ("AUTHORIZER_CONFIGURATION_ERROR", "503", RETRY, "temporarily_unavailable"),
     ("INTEGRATION_FAILURE", "503", RETRY, "temporarily_unavailable"),
     ("INTEGRATION_TIMEOUT", "504", RETRY, "temporarily_unavailable"),
     ("DEFAULT_5XX", None, NO_STORE, "server_error"),

@@ -125,3 +125,40 @@ def test_keys_never_processed_are_temporarily_unavailable(moto, stack):
     with pytest.raises(TemporarilyUnavailable):
         dynamo.batch_get({"a": (clients_table, {"client_id": "a"}), "b": (clients_table, {"client_id": "b"})})
     assert len(seen) == budget.MAX_ATTEMPTS
+
+
+@pytest.mark.parametrize(("status", "body"), [(503, b""), (502, b"<html>Bad Gateway</html>"),
+                                              (500, b'{"__type":"com.amazonaws.dynamodb.v20120810#InternalFailure"}')])
+def test_a_5xx_without_dynamodbs_json_is_transient(moto, status, body):
+    from tests.dynamodb_faults import answer
+
+    moto.meta.events.register_first("before-call.dynamodb.GetItem",
+                                    lambda model, **_: answer(model, status, body))
+    with pytest.raises(TemporarilyUnavailable):
+        dynamo.get("any-table", {"client_id": "x"})
+
+
+def test_cancellation_reasons_missing_from_the_answer_are_read_from_its_message():
+    message = ("Transaction cancelled, please refer cancellation reasons for specific reasons "
+               "[None, ConditionalCheckFailed]")
+    refused = failures.cancellation([], ("first", "second"), message)
+    assert isinstance(refused, failures.TransactionRefused) and refused.failed == {"second"}
+    assert isinstance(failures.cancellation([{"Code": "SomethingNew"}], ("first",)), failures.Transient)
+    assert isinstance(failures.cancellation([{"Code": "ValidationError"}], ("first",)), failures.StorageRejected)
+
+
+def test_a_transaction_still_in_progress_is_retried_once_it_can_settle(monkeypatch):
+    """TransactionInProgressException: a retry completes our transaction only 5 s after the first attempt."""
+    answers = iter([failures.Transient(failures.IN_PROGRESS), {"ok": True}])
+    pauses: list[float] = []
+
+    def once(operation, labels, kwargs):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(dynamo, "_call_once", once)
+    monkeypatch.setattr(dynamo.time, "sleep", pauses.append)
+    assert dynamo.call("transact_write_items") == {"ok": True}
+    assert len(pauses) == 1 and 4 < pauses[0] <= failures.IN_PROGRESS_SETTLES

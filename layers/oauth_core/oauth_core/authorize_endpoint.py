@@ -159,7 +159,7 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
                                                         "known_user": user is not None})
         return pages.login(_name(client), flow, message=_BAD_LOGIN, username=username)
     try:
-        sessions.advance(session, user.username)
+        sessions.advance(session, user.username, request.request_id)
     except dynamo.ConditionFailed:
         return _start(request, _RESTARTED, client)
     observability.logger.info("login succeeded", extra={"client_id": client.client_id})

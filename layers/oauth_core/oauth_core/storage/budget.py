@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = 1.0  # s: same-region connects take milliseconds
 READ_TIMEOUT = 2.0  # s: DynamoDB answers in milliseconds, transactions included, when healthy
 ATTEMPT_WORST = CONNECT_TIMEOUT + READ_TIMEOUT
-ANSWER_MARGIN = 0.5  # s kept to answer after the last attempt
+ANSWER_MARGIN = 1.0  # s kept to answer after the last attempt (and for what the timeouts do not cover: a cold
+# client's creation, DNS, a read timeout that applies per socket read)
 MAX_ATTEMPTS = 4  # a call and three retries, as botocore's standard mode
 _BACKOFF_BASE, _BACKOFF_CAP = 0.025, 1.0
 

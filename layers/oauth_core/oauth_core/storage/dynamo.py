@@ -37,7 +37,7 @@ def client() -> Any:
     from botocore.config import Config
 
     config = Config(
-        retries={"total_max_attempts": 1},
+        retries={"mode": "standard", "total_max_attempts": 1},  # "adaptive" would sleep outside the budget
         connect_timeout=budget.CONNECT_TIMEOUT,
         read_timeout=budget.READ_TIMEOUT,
         tcp_keepalive=True,
@@ -75,7 +75,7 @@ def unmarshal(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict[str, Any]:
     """Invoke a DynamoDB operation, retrying transient failures while the time budget allows.
     ``labels`` name a transaction's actions, in order, for ``TransactionRefused.failed``."""
-    attempt = 0
+    attempt, first = 0, time.monotonic()
     while True:
         attempt += 1
         if not budget.allows(budget.ATTEMPT_WORST):
@@ -84,6 +84,10 @@ def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict
             return _call_once(operation, labels, kwargs)
         except failures.Transient as exc:
             pause = budget.next_attempt(attempt)
+            if pause is not None and exc.code == failures.IN_PROGRESS:
+                # Our own transaction is still being applied: only a retry after it settles can finish it.
+                pause = max(pause, first + failures.IN_PROGRESS_SETTLES - time.monotonic())
+                pause = pause if budget.allows(pause + budget.ATTEMPT_WORST) else None
             if pause is None:
                 from oauth_core import observability
 
@@ -94,20 +98,24 @@ def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict
 
 
 def _call_once(operation: str, labels: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    from botocore.exceptions import ChecksumError, ClientError, ConnectionError, HTTPClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         return getattr(client(), operation)(**kwargs)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", ""), error.get("Message", "")
         if code == "ConditionalCheckFailedException":
             raise ConditionFailed(unmarshal(exc.response.get("Item"))) from None
         if code == "TransactionCanceledException":
-            raise failures.cancellation(exc.response.get("CancellationReasons") or [], labels) from None
-        if code in failures.TRANSIENT_ERRORS:
+            raise failures.cancellation(exc.response.get("CancellationReasons") or [], labels, message) from None
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in failures.TRANSIENT_ERRORS or status >= 500:  # a 5xx is the service's, whatever its body
             raise failures.Transient(code) from None
-        raise StorageRejected(f"{operation}: {code}: {exc.response.get('Error', {}).get('Message', '')}") from None
-    except (ConnectionError, HTTPClientError) as exc:  # timeouts, refused or dropped connections
+        raise StorageRejected(f"{operation}: {code}: {message}") from None
+    except (ConnectionError, HTTPClientError, ChecksumError, ResponseParserError) as exc:
+        # Timeouts, refused or dropped connections, answers damaged on the way.
         raise failures.Transient(type(exc).__name__) from None
 
 

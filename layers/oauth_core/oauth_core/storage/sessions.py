@@ -54,17 +54,19 @@ def put(session: Session) -> None:
     dynamo.call("put_item", TableName=settings().sessions_table, Item=dynamo.marshal(session.to_item()))
 
 
-def advance(session: Session, username: str) -> None:
+def advance(session: Session, username: str, request_id: str) -> None:
     """Login done: move to consent for ``username``, only from the login stage (a replayed or
-    concurrent login post finds the stage moved on and raises ``ConditionFailed``)."""
+    concurrent login post finds the stage moved on and raises ``ConditionFailed``). Our own request id
+    passes again, so a retry of an update whose answer was lost is not taken for a second login."""
     dynamo.call(
         "update_item",
         TableName=settings().sessions_table,
         Key=dynamo.marshal({"session_hash": session.session_hash}),
-        UpdateExpression="SET #st = :consent, username = :u",
-        ConditionExpression="#st = :login",
+        UpdateExpression="SET #st = :consent, username = :u, advanced_by = :rid",
+        ConditionExpression="#st = :login OR (#st = :consent AND advanced_by = :rid AND username = :u)",
         ExpressionAttributeNames={"#st": "stage"},
-        ExpressionAttributeValues=dynamo.marshal({":consent": CONSENT, ":login": LOGIN, ":u": username}),
+        ExpressionAttributeValues=dynamo.marshal({":consent": CONSENT, ":login": LOGIN, ":u": username,
+                                                  ":rid": request_id}),
     )
 
 
