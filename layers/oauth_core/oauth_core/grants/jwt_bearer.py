@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import assertions, issuance, scopes
 from oauth_core.config import settings
-from oauth_core.errors import InvalidGrant, TemporarilyUnavailable
+from oauth_core.errors import InvalidGrant, Replayed, TemporarilyUnavailable
 from oauth_core.registration import JWT_BEARER
 from oauth_core.storage import clients, codes, dynamo, users
 
@@ -64,5 +64,5 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
                                      with_refresh="refresh_token" in client.grant_types, extra=extra)
     except dynamo.TransactionConflict as conflict:
         if extra and conflict.reasons and conflict.reasons[0] in ("ConditionalCheckFailed", "TransactionConflict"):
-            raise InvalidGrant("this assertion was already used: jti must be unique until exp") from None
+            raise Replayed("this assertion was already used: jti must be unique until exp") from None
         raise TemporarilyUnavailable() from None
