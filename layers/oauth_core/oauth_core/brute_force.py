@@ -8,8 +8,9 @@ in the same batched read as the user (a success costs no extra round trip):
 - **user at address**, per day: ``FAILED_LOGIN_LIMIT`` free failures, then each further attempt from
   that address for that user waits ``FAILED_LOGIN_WINDOW`` seconds, doubling with every failure (up to
   a day): about 14 guesses a day per address and user, not 1,440. A success from that address clears it.
-- **address**, per ``FAILED_LOGIN_WINDOW``: ``FAILED_LOGIN_ADDRESS_LIMIT`` failures over all usernames,
-  then that address is refused until the window ends (password spraying).
+- **address**, per ``FAILED_LOGIN_WINDOW``: ``FAILED_LOGIN_ADDRESS_LIMIT`` failures over all usernames
+  (a sliding estimate over this window and the last, so a burst across a window boundary counts
+  whole), then that address is refused until the window ends (password spraying).
 - **user**, per day, over all addresses: past ``FAILED_LOGIN_USER_LIMIT`` the user is under a
   distributed attack, and an address that has already failed for this user gets one free failure
   instead of ``FAILED_LOGIN_LIMIT``. It only ever slows addresses that failed: an address with no
@@ -23,6 +24,7 @@ values, nobody can guess them, and a lockout would only let anyone who knows a c
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -33,6 +35,7 @@ from oauth_core.storage import attempts
 
 DAY = 86400
 _PAIR, _ADDRESS, _USER = "attempts_pair", "attempts_address", "attempts_user"
+_ADDRESS_BEFORE = "attempts_address_before"
 
 
 def _subjects(username: str, address: str) -> dict[str, str]:
@@ -47,7 +50,9 @@ def _windows(now: float) -> dict[str, int]:
 def reads(username: str, address: str, now: float | None = None) -> dict[str, Any]:
     """The three counters, to fetch with the rest of the request's reads."""
     windows = _windows(time.time() if now is None else now)
-    return {name: attempts.key(subject, windows[name]) for name, subject in _subjects(username, address).items()}
+    subjects = _subjects(username, address)
+    return {**{name: attempts.key(subject, windows[name]) for name, subject in subjects.items()},
+            _ADDRESS_BEFORE: attempts.key(subjects[_ADDRESS], windows[_ADDRESS] - 1)}
 
 
 def check(items: dict[str, Any], username: str, address: str, error: str, client_id: str | None = None,
@@ -57,7 +62,10 @@ def check(items: dict[str, Any], username: str, address: str, error: str, client
     s = settings()
     window = s.failed_login_window
     retry_after, budget = 0, ""
-    if attempts.failures(items.get(_ADDRESS)) >= s.failed_login_address_limit:
+    elapsed = (now % window) / window
+    before = attempts.failures(items.get(_ADDRESS_BEFORE))
+    from_address = attempts.failures(items.get(_ADDRESS)) + before * (1 - elapsed)
+    if math.ceil(from_address) >= s.failed_login_address_limit:
         retry_after, budget = window - int(now) % window, "address"
     else:
         pair = items.get(_PAIR)
