@@ -53,3 +53,15 @@ def test_the_address_budget_slides_so_a_burst_across_a_window_boundary_counts_wh
 @pytest.mark.parametrize("items", [{}, {"attempts_pair": None, "attempts_address": None, "attempts_user": None}])
 def test_no_counters_no_wait(items):
     assert wait(items) == (0, None)
+
+
+@pytest.mark.parametrize(("address", "subject"), [
+    ("198.51.100.7", "198.51.100.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.7", "198.51.100.7"),
+    ("", "unknown"),
+    ("not an address", "not an address"),
+])
+def test_an_ipv6_address_counts_as_its_64(address, subject):
+    assert brute_force.source(address) == subject

@@ -2,7 +2,8 @@
 §4.4.3.3 and §5.1.4.2.3, NIST SP 800-63B-4 §3.2.2).
 
 Failures are counted where they come from: the source address API Gateway saw
-(``requestContext.identity.sourceIp``), never anything the caller can forge. Three counters, all read
+(``requestContext.identity.sourceIp``), never anything the caller can forge; an IPv6 address counts as
+its /64. Three counters, all read
 in the same batched read as the user (a success costs no extra round trip):
 
 - **user at address**, per day: ``FAILED_LOGIN_LIMIT`` free failures, then each further attempt from
@@ -24,6 +25,7 @@ values, nobody can guess them, and a lockout would only let anyone who knows a c
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from typing import Any
@@ -38,8 +40,22 @@ _PAIR, _ADDRESS, _USER = "attempts_pair", "attempts_address", "attempts_user"
 _ADDRESS_BEFORE = "attempts_address_before"
 
 
+def source(address: str) -> str:
+    """The subject of an address: an IPv4 address, or an IPv6 address's /64 (one subscriber's network:
+    whoever has one address of it has them all)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _subjects(username: str, address: str) -> dict[str, str]:
-    address = address or "unknown"
+    address = source(address)
     return {_PAIR: f"pair\x1f{username}\x1f{address}", _ADDRESS: f"address\x1f{address}", _USER: f"user\x1f{username}"}
 
 
