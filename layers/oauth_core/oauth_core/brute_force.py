@@ -101,9 +101,13 @@ def failed(username: str, address: str, now: float | None = None) -> None:
     """Count a wrong password (or an unknown or disabled user) on all three counters."""
     now = time.time() if now is None else now
     windows = _windows(now)
-    lengths = {_PAIR: DAY, _ADDRESS: settings().failed_login_window, _USER: DAY}
+    window = settings().failed_login_window
+    # Kept until their window ends (keys name the window, so an older one is never read); an address's
+    # counter one window longer, as the next window's sliding estimate reads it.
+    expiry = {_PAIR: (windows[_PAIR] + 1) * DAY, _ADDRESS: (windows[_ADDRESS] + 2) * window,
+              _USER: (windows[_USER] + 1) * DAY}
     for name, subject in _subjects(username, address).items():
-        attempts.record_failure(subject, windows[name], (windows[name] + 1) * lengths[name] + 60, int(now))
+        attempts.record_failure(subject, windows[name], expiry[name] + 60, int(now))
 
 
 def succeeded(items: dict[str, Any], username: str, address: str, now: float | None = None) -> None:
