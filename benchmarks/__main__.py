@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cold, load, prices, warm
+from benchmarks import cold, load, password_hash, prices, warm
 
 HERE = Path(__file__).resolve().parent
 ROUND_TRIP_TARGETS = {"client_credentials": 2, "refresh_token": 3, "tokeninfo": 1, "jwt_bearer": 2}
@@ -38,6 +38,8 @@ def main() -> int:
         billed = prices.billed_ms(figures["handler_cpu_excluding_storage_ms"], figures["round_trips"])
         figures["billed_ms"] = billed
         figures["dollars_per_million"] = prices.per_million(figures["read_units"], figures["write_units"], billed)
+    print("password hash ...", flush=True)
+    results["password_hash"] = password_hash.run(rounds=5 if quick else 20)
     print("load on the local stack ...", flush=True)
     results["load"] = load.run(clients=8, seconds=3 if quick else 10)
     results["floor_dollars_per_million"] = prices.floor_per_million()
@@ -65,7 +67,7 @@ def checks(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"{c['init_and_first_request_ms_median']} ms = {c['ratio_to_floor']}x", "<= 1.15x",
             c["ratio_to_floor"] <= 1.15)
     for name, w in r["warm"].items():
-        note = {"password": "scrypt, the memory-hard password KDF, costs 40-80 ms by design",
+        note = {"password": "Argon2id, the memory-hard password KDF, costs 40-80 ms by design",
                 "revoke_access_token": "the audit log line and metric flush; see Reading the figures",
                 "refresh_token": "moto's TransactWriteItems deep-copies the tables it touches"}.get(name, "")
         add(f"warm {name}: handler vs bare DynamoDB calls", f"{w['handler_ms_median']} / "
@@ -77,6 +79,11 @@ def checks(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"{w['round_trips']} ({w['read_units']:g} RRU, {w['write_units']:g} WRU)",
             f"<= {target}" if target and target > 1 else ("= 1" if target else "-"),
             w["round_trips"] <= target if target else True)
+    ph = r["password_hash"]
+    add(f"password hash, {ph['scheme']} (OWASP), CPU per hash on this machine (scrypt N=2^14 before: "
+        f"{ph['scrypt_n14_cpu_ms_median']} ms)",
+        f"{ph['argon2id_cpu_ms_median']} ms; about {ph['lambda_512mb_ms_estimate']} ms at 512 MB arm64 = "
+        f"${ph['dollars_per_million_sign_ins']:.2f} per million sign-ins", ">= OWASP parameters", ph["meets_owasp"])
     cc = r["warm"]["client_credentials"]["dollars_per_million"]["total"]
     floor = r["floor_dollars_per_million"]
     add("dollars per million client_credentials tokens vs floor (API Gateway + Lambda requests)",

@@ -9,6 +9,8 @@ from oauth_core.hashing import digest, hash_password, random_secret
 from oauth_core.storage import clients, dynamo, users
 
 DEMO_CLIENT_ID = "SampleConfidentialApp"
+# The product doc's demo credentials. They would fail oauthctl's password policy (15 characters, blocklist):
+# seeded straight into the local stack's in-memory store, never deployed (a deployment seeds nothing).
 DEMO_USER, DEMO_PASSWORD = "admin", "changeme"
 DEMO_REDIRECT_URIS = ("http://localhost:8090/auth/redirect.html", "https://localhost/oauth_callback")
 DEMO_SCOPES = ("https://localhost:8090/auth/userinfo.email",)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
 import json
 import os
 import sys
 from typing import Any
 
-from oauth_core import registration
+from oauth_core import audit, registration
 from oauth_core.hashing import digest, hash_password, random_secret
 from oauth_core.issuance import now_ms
 from oauth_core.storage import clients, users
@@ -188,9 +189,10 @@ def clients_delete(args: argparse.Namespace) -> Any:
 
 
 # -- users -------------------------------------------------------------------------------------------
-def _password_from_stdin() -> str:
+def _password_from_stdin(username: str) -> str:
+    """The password policy (registration.password): length, blocklist, no composition rules."""
     value = sys.stdin.readline().rstrip("\r\n")
-    return registration.password(value)
+    return registration.password(value, username)
 
 
 def _get_user(username: str) -> users.User:
@@ -204,7 +206,8 @@ def users_create(args: argparse.Namespace) -> Any:
     if not args.password_stdin:
         raise Refused("give the password on standard input with --password-stdin")
     now = now_ms()
-    user = users.User(registration.username(args.username), hash_password(_password_from_stdin()),
+    username = registration.username(args.username)
+    user = users.User(username, hash_password(_password_from_stdin(username)),
                       created_at=now // 1000, tokens_valid_after=now)
     try:
         users.create(user)
@@ -217,7 +220,7 @@ def users_set_password(args: argparse.Namespace) -> Any:
     if not args.password_stdin:
         raise Refused("give the new password on standard input with --password-stdin")
     user = _get_user(args.username)
-    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin()))
+    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin(user.username)))
     users.save(user)
     return user_view(user)
 
@@ -247,6 +250,19 @@ def tokens_revoke(args: argparse.Namespace) -> Any:
         return {"client_id": args.client_id, "tokens_revoked_before": mark}
     users.save(dataclasses.replace(_get_user(args.username), tokens_valid_after=mark))
     return {"username": args.username, "tokens_revoked_before": mark}
+
+
+def _audit(args: argparse.Namespace, result: Any) -> None:
+    """An ``admin`` security event (on stderr) for each change: who ran what on which client or user."""
+    if args.cmd in ("list", "show"):
+        return
+    target = result if isinstance(result, dict) else {}
+    try:
+        actor = getpass.getuser()
+    except (OSError, KeyError):
+        actor = "unknown"
+    audit.event("admin", "success", user=target.get("username"), client_id=target.get("client_id"),
+                reason=f"oauthctl {args.group} {args.cmd}", actor=actor, stack=args.stack)
 
 
 # -- command line ------------------------------------------------------------------------------------
@@ -340,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     from oauth_core.storage.failures import StorageRejected
 
     try:
-        emit(args.run(args), args.output)
+        result = args.run(args)
+        _audit(args, result)
+        emit(result, args.output)
     except (Refused, registration.Invalid, clients.NotFound, users.NotFound) as exc:
         message = str(exc) if not isinstance(exc, (clients.NotFound, users.NotFound)) else f"no such item: {exc}"
         print(f"oauthctl: {message}", file=sys.stderr)

@@ -132,7 +132,7 @@ class Api:
 
     def call(self, path: str, *, data: dict[str, str] | list[tuple[str, str]] | str | bytes | None = None,
              query: str = "", headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,
-             method: str | None = None) -> Response:
+             method: str | None = None, source_ip: str = "127.0.0.1") -> Response:
         from urllib.parse import urlencode
 
         name, default_method = self.ROUTES[path]
@@ -149,7 +149,7 @@ class Api:
             body = data or b""
         if body and not any(k.lower() == "content-type" for k in hdrs):
             hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-        event = events.build(method or default_method, path, query, list(hdrs.items()), body, path)
+        event = events.build(method or default_method, path, query, list(hdrs.items()), body, path, source_ip)
         return Response(self.invoke(name, event))
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 import secrets
 import time
 import uuid
@@ -100,10 +102,66 @@ def test_a_full_run_logs_no_secret(logged_stack, monkeypatch):
     assert requests.get(f"{url}/oauth/protected", headers={"Authorization": f"Bearer {refreshed['access_token']}"},
                         timeout=10).status_code == 401
 
-    time.sleep(0.5)  # the workers' last lines reach the file
-    logs = log_path.read_text()
-    assert "token issued" in logs and "authorization granted" in logs and "login failed" in logs
+    # A lockout and a spray-free throttle: six wrong passwords for one name from this address.
+    for _ in range(6):
+        requests.post(f"{url}/oauth/token", auth=auth, timeout=10,
+                      data={"grant_type": "password", "username": "mallory", "password": "wrong password!"})
+
+    logs = wait_for_log(log_path, '"event_type":"throttled"')
+    events = audit_events(logs)
+    kinds = {(e["event_type"], e["outcome"]) for e in events}
+    assert {("sign_in", "success"), ("sign_in", "failure"), ("consent", "granted"), ("token_issued", "success"),
+            ("replay_detected", "refused"), ("token_revoked", "success"), ("client_auth", "failure"),
+            ("throttled", "refused")} <= kinds, kinds
+    for event in events:
+        assert event["source_ip"] == "127.0.0.1" and event["request_id"] and event["outcome"]
+        assert event["user_agent"].startswith("python-requests/")
+    check_documented_queries_find(events, {"alice": "admin", "203.0.113.7": "127.0.0.1", "my-client": stack.client_id})
     for value in seen:
         assert value and len(value) >= 8
         secret_part = value.split(".")[0] if value.count(".") == 1 else value
         assert value not in logs and secret_part not in logs, f"a secret reached the logs: {value[:12]}..."
+
+
+def wait_for_log(path, text: str, timeout: float = 10) -> str:
+    """The log once ``text`` has reached it (the workers write asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = path.read_text()
+        if text in logs or time.monotonic() > deadline:
+            return logs
+        time.sleep(0.05)
+
+
+def audit_events(logs: str) -> list[dict]:
+    events = []
+    for line in logs.splitlines():
+        if '"audit":true' in line:
+            events.append(json.loads(line[line.index("{"):]))
+    return events
+
+
+_CONDITION = re.compile(r'(\w+) = "([^"]*)"|ispresent\((\w+)\)')
+
+
+def check_documented_queries_find(events: list[dict], examples: dict[str, str]) -> None:
+    """Each Logs Insights query of template.yaml, its ``filter`` line applied as Logs Insights would (a
+    conjunction of ``field = "value"`` and ``ispresent(field)``), with its example values replaced by
+    this run's, finds at least one event."""
+    from local.template import load
+
+    resources = load()["Resources"]
+    queries = {k: r["Properties"]["QueryString"] for k, r in resources.items()
+               if r["Type"] == "AWS::Logs::QueryDefinition"}
+    assert len(queries) >= 5
+    for name, query in queries.items():
+        (line,) = [x for x in query.splitlines() if x.lstrip("| ").startswith("filter ")]
+        clauses = line.lstrip("| ")[len("filter "):].split(" and ")
+        conditions = []
+        for clause in clauses:
+            match = _CONDITION.fullmatch(clause.strip())
+            assert match, f"{name}: the test cannot read {clause!r}"
+            field, value, present = match.groups()
+            conditions.append((present, None) if present else (field, examples.get(value, value)))
+        found = [e for e in events if all(f in e if v is None else str(e.get(f)) == v for f, v in conditions)]
+        assert found, f"{name} finds nothing: {line}"

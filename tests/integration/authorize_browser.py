@@ -25,8 +25,9 @@ class Redirect:
 
 
 class Browser:
-    def __init__(self, api) -> None:
+    def __init__(self, api, source_ip: str = "127.0.0.1") -> None:
         self.api = api
+        self.source_ip = source_ip  # the address API Gateway reports (requestContext.identity.sourceIp)
         self.cookie = ""
         self.query = ""
         self.page = None
@@ -41,7 +42,8 @@ class Browser:
     def open(self, **params):
         self.query = urlencode({k: v for k, v in params.items() if v is not None})
         headers = {"Cookie": self.cookie} if self.cookie else {}
-        return self._remember(self.api.call("/oauth/authorize", query=self.query, headers=headers))
+        return self._remember(self.api.call("/oauth/authorize", query=self.query, headers=headers,
+                                            source_ip=self.source_ip))
 
     @property
     def flow(self) -> str:
@@ -53,7 +55,7 @@ class Browser:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         fields = {"flow": flow or self.flow, **data}
         return self._remember(self.api.call("/oauth/authorize", method="POST", query=self.query,
-                                            data=fields, headers=headers))
+                                            data=fields, headers=headers, source_ip=self.source_ip))
 
     def login(self, username="alice", password="correct horse"):
         return self.post({"username": username, "password": password, "action": "login"})

@@ -1,4 +1,4 @@
-"""Hardening, on the handlers with moto in-process: brute force of client secrets, lost DynamoDB
+"""Hardening, on the handlers with moto in-process: failed client authentications, lost DynamoDB
 responses retried by botocore, throttling faults, expiry that TTL has not applied yet, redirect URI
 attacks and hostile client authentication. Races over HTTP are in tests/e2e/test_races.py; fuzzing in
 test_fuzz.py."""
@@ -27,45 +27,22 @@ def cc(api, client_id, secret, **headers):
                                                                                          **headers})
 
 
-# -- 7. brute force of client secrets ----------------------------------------------------------------
-@pytest.fixture
-def small_budget(monkeypatch):
-    from oauth_core.config import settings
-
-    monkeypatch.setenv("FAILED_CLIENT_AUTH_LIMIT", "3")
-    settings.cache_clear()
-
-
-def test_failed_client_authentications_are_throttled_per_client_id(api, client, small_budget):
+# -- 7. failed client authentications: counted for an alarm, never a lockout ---------------------------
+def test_failed_client_authentications_never_lock_out_the_right_secret(api, client):
     client_id, secret = client
-    assert [cc(api, client_id, "guess").status for _ in range(3)] == [401, 401, 401]
-    refused = cc(api, client_id, secret)
-    assert refused.status == 429 and refused.json()["error"] == "invalid_client"
-    assert int(refused.headers["retry-after"]) > 0 and refused.headers["www-authenticate"].startswith("Basic")
-    # The revocation endpoint counts against the same budget and is refused too.
-    revoke = api.call("/oauth/revoke", data={"token": "x"}, headers=basic(client_id, secret))
-    assert revoke.status == 429
+    assert {cc(api, client_id, "guess").status for _ in range(30)} == {401}
+    assert cc(api, client_id, secret).status == 200, "a generated secret cannot be guessed: nothing to lock"
+    assert api.call("/oauth/revoke", data={"token": "x"}, headers=basic(client_id, secret)).status == 200
 
 
-def test_unknown_client_ids_are_counted_like_known_ones(api, client, small_budget):
-    answers = [cc(api, "no-such-client", "guess") for _ in range(4)]
-    assert [a.status for a in answers] == [401, 401, 401, 429]
-    assert answers[0].json() == cc(api, client[0], "guess").json(), "same answer for known and unknown ids"
+def test_unknown_client_ids_get_the_same_answer_as_known_ones(api, client):
+    assert cc(api, "no-such-client", "guess").json() == cc(api, client[0], "guess").json()
 
 
-def test_other_clients_are_not_affected(api, client, make_client, small_budget):
+def test_failed_client_authentications_store_nothing(api, client, dynamodb, stack):
     for _ in range(3):
-        cc(api, client[0], "guess")
-    other = make_client()
-    assert cc(api, *other).status == 200
-
-
-def test_counters_expire_with_their_window(api, client, small_budget, dynamodb, stack):
-    cc(api, client[0], "guess")
-    (item,) = dynamodb.scan(TableName=f"{stack.stack_name}-attempts")["Items"]
-    expires_at = int(item["expires_at"]["N"])
-    assert time.time() < expires_at <= time.time() + 300 + 60 + 1, "epoch seconds, one window ahead"
-    assert client[0] not in str(item), "the subject is stored hashed"
+        assert cc(api, client[0], "guess").status == 401
+    assert dynamodb.scan(TableName=f"{stack.stack_name}-attempts")["Items"] == []
 
 
 # -- 2. lost responses retried by botocore -----------------------------------------------------------

@@ -1,11 +1,36 @@
+import base64
+import hashlib
+
 from oauth_core import hashing
 
 
-def test_password_hash_verifies_only_the_right_password():
+def scrypt_hash(password: str, salt: bytes = b"0123456789abcdef") -> str:
+    """A hash as releases before Argon2id stored it."""
+    derived = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")  # noqa: E731
+    return f"scrypt$16384$8$1${b64(salt)}${b64(derived)}"
+
+
+def test_password_hash_is_argon2id_with_owasp_parameters_and_verifies_only_the_right_password():
     encoded = hashing.hash_password("s3cret")
-    assert encoded.startswith("scrypt$16384$8$1$")
+    assert encoded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert hashing.verify_password("s3cret", encoded)
     assert not hashing.verify_password("s3cret!", encoded)
+    assert not hashing.needs_rehash(encoded)
+
+
+def test_older_scrypt_hashes_still_verify_and_are_due_for_a_rehash():
+    legacy = scrypt_hash("s3cret")
+    assert hashing.verify_password("s3cret", legacy)
+    assert not hashing.verify_password("s3cret!", legacy)
+    assert hashing.needs_rehash(legacy)
+
+
+def test_weaker_argon2_parameters_are_due_for_a_rehash():
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("pw")
+    assert hashing.verify_password("pw", weak) and hashing.needs_rehash(weak)
 
 
 def test_same_password_hashes_differently_each_time():
@@ -17,7 +42,7 @@ def test_unknown_user_never_verifies():
 
 
 def test_corrupt_or_foreign_hashes_do_not_verify():
-    for encoded in ["", "plain", "bcrypt$2b$12$abc", "scrypt$x$8$1$aa$bb"]:
+    for encoded in ["", "plain", "bcrypt$2b$12$abc", "scrypt$x$8$1$aa$bb", "$argon2id$v=19$m=1,t=1,p=1$x$y"]:
         assert not hashing.verify_password("pw", encoded)
 
 

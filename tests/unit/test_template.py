@@ -181,5 +181,72 @@ def test_environment_names_the_settings_reads():
                  "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES", "TOKEN_AUDIENCES",
                  "ASSERTION_MAX_LIFETIME", "CLOCK_SKEW", "SESSIONS_TABLE", "ATTEMPTS_TABLE",
                  "AUTHORIZATION_CODE_TTL", "LOGIN_TIMEOUT", "FAILED_LOGIN_LIMIT", "FAILED_LOGIN_WINDOW",
-                 "FAILED_CLIENT_AUTH_LIMIT", "BEARER_REALM", "PROTECTED_SCOPE", "BEARER_IN_QUERY", "BEARER_IN_FORM"):
+                 "FAILED_LOGIN_ADDRESS_LIMIT", "FAILED_LOGIN_USER_LIMIT", "BEARER_REALM", "PROTECTED_SCOPE",
+                 "BEARER_IN_QUERY", "BEARER_IN_FORM"):
         assert name in env and f'"{name}"' in source
+
+
+# -- abuse resistance: WAF, reserved concurrency, alarm, Logs Insights queries ---------------------------
+def test_waf_is_optional_and_guards_the_stage_with_per_address_rate_limits_and_managed_rules():
+    assert TEMPLATE["Parameters"]["EnableWaf"]["Default"] == "false"
+    assert TEMPLATE["Conditions"]["WafEnabled"] == {"Fn::Equals": [{"Ref": "EnableWaf"}, "true"]}
+    acl, association = RESOURCES["WebAcl"], RESOURCES["WebAclAssociation"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL" and acl["Condition"] == "WafEnabled"
+    assert acl["Properties"]["Scope"] == "REGIONAL" and "Allow" in acl["Properties"]["DefaultAction"]
+    assert association["Condition"] == "WafEnabled" and association["DependsOn"] == "OAuthApiapiStage"
+    assert association["Properties"]["ResourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${OAuthApi}/stages/api"}
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+    rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
+    assert len({r["Priority"] for r in rules.values()}) == len(rules), "priorities are unique"
+    limits = {}
+    for rule in rules.values():
+        rate = rule["Statement"].get("RateBasedStatement")
+        if rate:
+            assert rate["AggregateKeyType"] == "IP" and rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+            match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+            assert "UriPath" in match["FieldToMatch"]
+            limits[match["SearchString"]] = rate["Limit"]["Ref"]
+    assert limits == {"/oauth/token": "WafTokenRateLimit", "/oauth/authorize": "WafSignInRateLimit"}
+    managed = {r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in rules.values()
+               if "ManagedRuleGroupStatement" in r["Statement"]}
+    assert managed == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                       "AWSManagedRulesAmazonIpReputationList"}
+
+
+def test_every_function_may_have_reserved_concurrency_and_has_none_by_default():
+    functions = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+    for logical_id, function in functions.items():
+        reserved = function["Properties"]["ReservedConcurrentExecutions"]["Fn::If"]
+        condition, (value, otherwise) = reserved[0], reserved[1:]
+        param = value["Ref"]
+        assert otherwise == {"Ref": "AWS::NoValue"}, logical_id
+        assert TEMPLATE["Parameters"][param]["Default"] == 0
+        assert TEMPLATE["Conditions"][condition] == {"Fn::Not": [{"Fn::Equals": [{"Ref": param}, 0]}]}
+
+
+def test_failed_client_authentications_raise_an_alarm_not_a_lockout():
+    assert "FailedClientAuthLimit" not in TEMPLATE["Parameters"]
+    alarm = RESOURCES["ClientAuthFailuresAlarm"]["Properties"]
+    assert "ClientAuthFailures" in alarm["Metrics"][0]["Expression"]
+    assert alarm["Threshold"] == {"Ref": "ClientAuthFailureAlarmThreshold"}
+
+
+def test_logs_insights_queries_cover_the_investigations_over_the_functions_log_groups():
+    queries = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::Logs::QueryDefinition"}
+    texts = " ".join(q["QueryString"] for q in queries.values())
+    for event_type in ("sign_in", "token_issued", "throttled", "replay_detected", "client_auth"):
+        assert f'event_type = "{event_type}"' in texts
+    assert "source_ip =" in texts
+    for query in queries.values():
+        for group in query["LogGroupNames"]:
+            assert RESOURCES[group["Ref"]]["Type"] == "AWS::Logs::LogGroup"
+
+
+def test_functions_that_check_passwords_may_upgrade_their_hashes_and_clear_counters():
+    for logical_id in ("AuthorizeFunction", "TokenFunction"):
+        statements = RESOURCES[logical_id]["Properties"]["Policies"][0]["Statement"]
+        sids = {s["Sid"]: s for s in statements}
+        assert sids["UpgradePasswordHashes"]["Action"] == ["dynamodb:UpdateItem"]
+        assert sids["UpgradePasswordHashes"]["Resource"] == {"Fn::GetAtt": ["UsersTable", "Arn"]}
+        assert "dynamodb:DeleteItem" in sids["CountFailedPasswords"]["Action"]

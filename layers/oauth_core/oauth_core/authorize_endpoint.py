@@ -14,11 +14,11 @@ import hmac
 import time
 from typing import TYPE_CHECKING
 
+from oauth_core import audit, bounds, brute_force, issuance, observability, pages, passwords, redirects, token_format
 from oauth_core import authorization_request as authz
-from oauth_core import bounds, brute_force, issuance, observability, pages, redirects, token_format
 from oauth_core.config import settings
 from oauth_core.errors import AccessDenied, InvalidRequest, OAuthError, TooManyAttempts
-from oauth_core.hashing import digest, random_secret, verify_password
+from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import clients, codes, dynamo, sessions, users
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _continue(request: Request) -> Response:
     if client_id and bounds.client_id_fits(client_id):
         wanted["client"] = clients.key(client_id)
     if action == "login" and username and bounds.username_fits(username):
-        wanted.update({"user": users.key(username), **brute_force.reads(brute_force.user(username))})
+        wanted.update({"user": users.key(username), **brute_force.reads(username, request.source_ip)})
     items = dynamo.batch_get(wanted)
     session = sessions.from_item(items["session"])
     client = clients.from_item(items.get("client"))
@@ -143,26 +143,21 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     if not bounds.username_fits(username) or len(password) > bounds.SECRET_MAX_BYTES:
         return pages.login(_name(client), flow, message=_TOO_LONG, username="")
     try:
-        brute_force.check(items, brute_force.user(username), AccessDenied.error)
+        brute_force.check(items, username, request.source_ip, AccessDenied.error, client.client_id)
     except TooManyAttempts as exc:
+        where = "from your network" if exc.budget == "address" else "for this account from your network"
         response = pages.login(_name(client), flow, username=username, status=429,
-                               message=f"Too many failed sign-ins for this account. Try again in "
+                               message=f"Too many failed sign-ins {where}. Try again in "
                                        f"{max(1, round(exc.retry_after / 60))} minute(s).")
         response.headers.update(exc.headers)
         return response
-    user = users.from_item(items.get("user"))
-    # The KDF runs for unknown users too, so the answer takes as long whoever is asked about.
-    if not verify_password(password, user.password_hash if user else None) or user is None or user.disabled:
-        brute_force.failed(brute_force.user(username))
-        observability.count("LoginsFailed", "step", "login")
-        observability.logger.info("login failed", extra={"client_id": client.client_id,
-                                                        "known_user": user is not None})
+    user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "login_form")
+    if user is None:
         return pages.login(_name(client), flow, message=_BAD_LOGIN, username=username)
     try:
         sessions.advance(session, user.username, request.request_id)
     except dynamo.ConditionFailed:
         return _start(request, _RESTARTED, client)
-    observability.logger.info("login succeeded", extra={"client_id": client.client_id})
     return pages.consent(_name(client), user.username, areq.scope.split(), flow,
                          redirects.origin(areq.redirect_uri))
 
@@ -173,6 +168,7 @@ def _deny(request: Request, session: sessions.Session, areq: authz.Authorization
     except dynamo.TransactionRefused:
         return _start(request, _RESTARTED)
     observability.count("ConsentDenied", "response_type", areq.response_type)
+    audit.event("consent", "denied", user=session.username, client_id=areq.client_id)
     raise areq.error(AccessDenied("the user denied the request"))
 
 
@@ -200,7 +196,10 @@ def _approve(request: Request, session: sessions.Session, client: Client,
             raise
         return _start(request, _RESTARTED, client)  # this sign-in was already answered
     observability.count("ConsentGiven", "response_type", areq.response_type)
-    observability.logger.info("authorization granted", extra={"client_id": client.client_id,
-                                                             "response_type": areq.response_type})
+    audit.event("consent", "granted", user=session.username, client_id=client.client_id,
+                response_type=areq.response_type, scope=areq.scope)
+    if areq.implicit:
+        audit.event("token_issued", "success", user=session.username, client_id=client.client_id,
+                    grant_type="implicit")
     location = redirects.attach(areq.redirect_uri, {**params, "state": areq.state or None}, fragment=areq.implicit)
     return pages.redirect(location, 303)

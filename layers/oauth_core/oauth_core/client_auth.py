@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from oauth_core import bounds, brute_force, observability
-from oauth_core.errors import InvalidClient, InvalidRequest, TooManyAttempts
+from oauth_core import audit, bounds, observability
+from oauth_core.errors import InvalidClient, InvalidRequest
 from oauth_core.hashing import digest, matches_digest
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
 
@@ -86,7 +84,11 @@ def _presented(request: Request, required: bool) -> Credentials | None:
 
 
 def verify(creds: Credentials, client: Client | None) -> Client:
-    """The authenticated client, or ``invalid_client`` with one message whatever the reason."""
+    """The authenticated client, or ``invalid_client`` with one message whatever the reason.
+
+    Failures are not budgeted (a generated secret has 256 bits: it cannot be guessed online, and a
+    lockout per client id would let anyone who knows the id take the client offline): each one is
+    401, counted as ``ClientAuthFailures`` for an alarm, and an audit event; the right secret always works."""
     challenge = _challenge() if creds.method == BASIC else None
     stored = client.secret_hash if client is not None else None
     secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)
@@ -101,29 +103,7 @@ def verify(creds: Credentials, client: Client | None) -> Client:
     elif not creds.secret or not secret_ok:
         reason = "wrong or missing client secret"
     if reason or client is None:
-        observability.logger.info("client authentication failed", extra={"client_id": creds.client_id,
-                                                                          "reason": reason})
+        observability.count("ClientAuthFailures", "method", creds.method)
+        audit.event("client_auth", "failure", client_id=creds.client_id, reason=reason, method=creds.method)
         raise InvalidClient(_FAILED, headers=challenge)
     return client
-
-
-def reads(creds: Credentials) -> dict[str, Any]:
-    """The client's failure counter, to fetch in the same batched read as the client."""
-    return brute_force.reads(brute_force.client(creds.client_id))
-
-
-def authenticate(creds: Credentials, client: Client | None, items: dict[str, Any]) -> Client:
-    """``verify`` within the client id's failed-authentication budget: over budget every answer is
-    429 ``invalid_client`` until the window ends; each failure is counted."""
-    subject = brute_force.client(creds.client_id)
-    try:
-        brute_force.check(items, subject, InvalidClient.error)
-    except TooManyAttempts as exc:
-        if creds.method == BASIC:
-            exc.headers.update(_challenge())
-        raise
-    try:
-        return verify(creds, client)
-    except InvalidClient:
-        brute_force.failed(subject)
-        raise

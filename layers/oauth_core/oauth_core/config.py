@@ -30,7 +30,8 @@ class Settings:
     login_timeout: int
     failed_login_limit: int
     failed_login_window: int
-    failed_client_auth_limit: int
+    failed_login_address_limit: int
+    failed_login_user_limit: int
     secure_cookies: bool
     realm: str
     protected_scope: str
@@ -75,7 +76,8 @@ def settings() -> Settings:
         login_timeout=_int("LOGIN_TIMEOUT", 600),
         failed_login_limit=_int("FAILED_LOGIN_LIMIT", 5),
         failed_login_window=_int("FAILED_LOGIN_WINDOW", 300),
-        failed_client_auth_limit=_int("FAILED_CLIENT_AUTH_LIMIT", 20),
+        failed_login_address_limit=_int("FAILED_LOGIN_ADDRESS_LIMIT", 30),
+        failed_login_user_limit=_int("FAILED_LOGIN_USER_LIMIT", 20),
         # Only the local stack, served over plain http on loopback, turns this off.
         secure_cookies=_flag("SECURE_COOKIES", True),
         realm=os.environ.get("BEARER_REALM", "oauth").strip() or "oauth",

@@ -39,6 +39,11 @@ class InvalidGrant(OAuthError):
     error = "invalid_grant"
 
 
+class Replayed(InvalidGrant):
+    """A one-time credential used again: an authorization code (RFC 6749 §4.1.2), a rotated refresh
+    token (RFC 9700 §4.14.2) or a JWT assertion's jti (RFC 7523 §3). Audited as ``replay_detected``."""
+
+
 class UnauthorizedClient(OAuthError):
     error = "unauthorized_client"
 
@@ -62,16 +67,18 @@ class AccessDenied(OAuthError):
 
 
 class TooManyAttempts(OAuthError):
-    """Too many failed passwords (or secrets) for one subject in the current window: 429 with
-    Retry-After, carrying the error code the endpoint would give for a wrong credential."""
+    """Too many failed passwords from this address (``budget="address"``) or for this user from this
+    address (``"user_address"``): 429 with Retry-After, carrying the error code the endpoint would give
+    for a wrong password."""
 
     status = 429
 
-    def __init__(self, error: str, retry_after: int) -> None:
+    def __init__(self, error: str, retry_after: int, budget: str = "user_address") -> None:
         super().__init__(f"too many failed attempts; retry after {retry_after} seconds",
                          headers={"Retry-After": str(retry_after)})
         self.error = error
         self.retry_after = retry_after
+        self.budget = budget
 
 
 class UnsupportedTokenType(OAuthError):

@@ -1,7 +1,9 @@
 """Hashes for what we store instead of secrets.
 
 Tokens and client secrets are 256-bit random values, so a single SHA-256 is enough (no slow hash on
-the token path). Passwords are chosen by people, so they get scrypt, a memory-hard KDF.
+the token path). Passwords are chosen by people, so they get Argon2id (RFC 9106) with the parameters
+of OWASP's Password Storage Cheat Sheet (19 MiB, 2 passes, 1 lane). Hashes of older releases (scrypt,
+``scrypt$N$r$p$salt$hash``) still verify, and ``needs_rehash`` says when to store a new one.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import functools
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+# OWASP: "Argon2id with a minimum configuration of 19 MiB of memory, an iteration count of 2, and 1 degree
+# of parallelism". Raising any of these makes every older hash due for a rehash at its next sign-in.
+ARGON2_MEMORY_KIB, ARGON2_TIME_COST, ARGON2_PARALLELISM = 19 * 1024, 2, 1
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 
 
@@ -31,36 +36,56 @@ def matches_digest(value: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(value), stored_digest)
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+@functools.cache
+def _hasher() -> Any:
+    from argon2 import PasswordHasher, Type
+
+    return PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM,
+                          hash_len=32, salt_len=16, type=Type.ID)
+
+
+def hash_password(password: str) -> str:
+    """The PHC string ``$argon2id$v=19$m=...,t=...,p=...$salt$hash``: it carries its own parameters."""
+    return _hasher().hash(password)
+
+
+def verify_password(password: str, encoded: str | None) -> bool:
+    """Check a password; with ``encoded=None`` (unknown user) spend the same time and answer False."""
+    if encoded is not None and encoded.startswith("scrypt$"):
+        return _verify_scrypt(password, encoded)
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(encoded or _dummy_hash(), password) and encoded is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(encoded: str) -> bool:
+    """True for a hash of an older scheme or weaker parameters than today's: store a new one at sign-in."""
+    from argon2.exceptions import InvalidHashError
+
+    if not encoded.startswith("$argon2id$"):
+        return True
+    try:
+        return _hasher().check_needs_rehash(encoded)
+    except InvalidHashError:
+        return True
 
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def hash_password(password: str) -> str:
-    """Encode as ``scrypt$N$r$p$salt$hash`` so parameters can be raised later without a migration."""
-    salt = secrets.token_bytes(16)
-    derived = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, maxmem=_SCRYPT_MAXMEM, dklen=32
-    )
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(derived)}"
-
-
-def verify_password(password: str, encoded: str | None) -> bool:
-    """Check a password; with ``encoded=None`` (unknown user) spend the same time and answer False."""
-    target = encoded or _dummy_hash()
+def _verify_scrypt(password: str, encoded: str) -> bool:
+    """Hashes of releases before Argon2id: ``scrypt$N$r$p$salt$hash`` (N=2^14, r=8, p=1)."""
     try:
-        scheme, n, r, p, salt, expected = target.split("$")
-        if scheme != "scrypt":
-            return False
-        derived = hashlib.scrypt(
-            password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), maxmem=_SCRYPT_MAXMEM, dklen=32
-        )
+        _, n, r, p, salt, expected = encoded.split("$")
+        derived = hashlib.scrypt(password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
+                                 maxmem=_SCRYPT_MAXMEM, dklen=32)
+        return hmac.compare_digest(derived, _unb64(expected))
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(derived, _unb64(expected)) and encoded is not None
 
 
 @functools.cache

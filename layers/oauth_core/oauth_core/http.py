@@ -35,6 +35,7 @@ class Request:
     request_id: str
     endpoint_url: str = ""  # https://{domainName}{path} as API Gateway saw it (not the Host header)
     authorizer: Mapping[str, str] = field(default_factory=dict)  # context a Lambda authorizer passed on
+    source_ip: str = ""  # requestContext.identity.sourceIp: the TCP peer API Gateway saw (not X-Forwarded-For)
 
     def param(self, name: str) -> str | None:
         """A form parameter; RFC 6749 §3.1: parameters must not be repeated."""
@@ -146,7 +147,15 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         endpoint_url=f"https://{context['domainName']}{context.get('path', '')}" if context.get("domainName") else "",
         authorizer={str(k): str(v) for k, v in (context.get("authorizer") or {}).items()
                     if k != "principalId" and isinstance(v, (str, int, float, bool))},
+        source_ip=_source_ip(context),
     )
+
+
+def _source_ip(context: Mapping[str, Any]) -> str:
+    """The caller's address as API Gateway saw it; headers such as X-Forwarded-For are the caller's to forge."""
+    identity = context.get("identity") or {}
+    value = identity.get("sourceIp") if isinstance(identity, dict) else None
+    return value[:64] if isinstance(value, str) else ""
 
 
 def to_proxy(response: Response) -> dict[str, Any]:
@@ -160,13 +169,15 @@ def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response],
     """Parse, call, shape; all errors become responses here and nowhere else. ``on_error`` renders
     them (default: RFC 6749 §5.2 bodies; the authorization endpoint shows pages). The Lambda
     ``context`` sets the time budget of the request's DynamoDB calls."""
-    from oauth_core import observability, responses
+    from oauth_core import audit, observability, responses
     from oauth_core.storage import budget
 
     render_error = on_error or responses.error
     request: Request | None = None
+    audit.bind(None)
     try:
         request = parse_event(event)
+        audit.bind(request)
         with budget.within(context):
             return to_proxy(endpoint(request))
     except OAuthError as exc:

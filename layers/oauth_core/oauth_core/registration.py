@@ -4,9 +4,12 @@ usernames and passwords. Each check raises ``Invalid`` with a message fit for th
 from __future__ import annotations
 
 import datetime
+import functools
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from oauth_core import scopes as scope_rules
@@ -17,7 +20,11 @@ GRANT_TYPES = ("authorization_code", "implicit", "password", "client_credentials
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _CLIENT_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,126}[\x21-\x7e]|[\x21-\x7e]")  # RFC 6749 VSCHAR, no edge spaces
 _USERNAME = re.compile(r"[^\x00-\x20\x7f]{1,128}")
-MIN_PASSWORD = 8
+# NIST SP 800-63B-4 §3.1.1.2: at least 15 characters for a password that is the only factor (it is here),
+# up to at least 64 accepted (1024: the login form's limit), any characters, no composition rules.
+MIN_PASSWORD, MAX_PASSWORD = 15, 1024
+_BLOCKLIST = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+_CONTEXT_WORDS = ("oauth", "password", "passwd")
 MIN_RSA_BITS = 2048
 
 
@@ -78,10 +85,51 @@ def username(value: str) -> str:
     return value
 
 
-def password(value: str) -> str:
+def password(value: str, username: str | None = None) -> str:
+    """NIST SP 800-63B-4 §3.1.1.2: a length floor and a blocklist (common passwords, repetitions, sequences,
+    the username, the service's words), never rules about character classes."""
     if len(value) < MIN_PASSWORD:
-        raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters (a few words make a good one)")
+    if len(value) > MAX_PASSWORD:
+        raise Invalid(f"password must be at most {MAX_PASSWORD} characters")
+    if "\x00" in value:
+        raise Invalid("password must not contain a NUL character")
+    lowered = value.lower()
+    core = lowered.strip("0123456789!@#$%^&*()_+-=.,;:?~ ") or lowered
+    if lowered in common_passwords() or core in common_passwords():
+        raise Invalid("this password is one of the most common passwords; choose another")
+    if _repetitive(lowered) or _repetitive(core):
+        raise Invalid("this password repeats a character or a pattern; choose another")
+    if _sequential(lowered):
+        raise Invalid("this password is a sequence of characters; choose another")
+    if username and len(username) >= 3 and username.lower() in lowered:
+        raise Invalid("the password must not contain the username")
+    if any(word in core and len(core) - len(word) < 8 for word in _CONTEXT_WORDS):
+        raise Invalid("this password is mostly a word everyone guesses first (password, oauth); choose another")
     return value
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped blocklist (see data/README.md): 30,000 common passwords, lower-cased."""
+    with gzip.open(_BLOCKLIST, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
+def _repetitive(value: str) -> bool:
+    """One short unit repeated: "aaaaaaaa...", "abcabcabc...", "passwordpassword"."""
+    return len(value) > 1 and re.fullmatch(r"(.+?)\1+", value, re.DOTALL) is not None
+
+
+def _sequential(value: str) -> bool:
+    """Every character one step up (or down) from the last: "abcdefghijklmno", "123456789012345"."""
+    def step(a: str, b: str) -> int:
+        if a.isdigit() and b.isdigit():
+            return (int(b) - int(a)) % 10
+        return ord(b) - ord(a)
+
+    steps = {step(a, b) for a, b in zip(value, value[1:], strict=False)}
+    return steps in ({1}, {-1}, {9})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from oauth_core import client_auth, observability, token_format
+from oauth_core import audit, client_auth, observability, token_format
 from oauth_core.errors import InvalidRequest, NotTokenOwner, UnsupportedTokenType
 from oauth_core.http import NO_STORE, Request, Response
 from oauth_core.storage import clients, dynamo, grants, tokens
@@ -29,11 +29,11 @@ def revoke_token(request: Request) -> Response:
     creds = client_auth.credentials(request)
     raw = request.param("token")
     hint = request.param("token_type_hint")
-    wanted = {"client": clients.key(creds.client_id), **client_auth.reads(creds)}
+    wanted = {"client": clients.key(creds.client_id)}
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
     items = dynamo.batch_get(wanted)
-    client = client_auth.authenticate(creds, clients.from_item(items["client"]), items)
+    client = client_auth.verify(creds, clients.from_item(items["client"]))
     if not raw:
         raise InvalidRequest("parameter token is required")
     if hint is not None and hint not in HINTS:
@@ -42,11 +42,13 @@ def revoke_token(request: Request) -> Response:
     # RFC 7009 §2.2: an unknown, expired or already revoked token is answered 200 as well.
     if token is not None:
         if token.client_id != client.client_id:
+            audit.event("token_revoked", "refused", client_id=client.client_id, reason="token of another client")
             raise NotTokenOwner("the token was issued to another client")
         if token.kind == tokens.REFRESH:
             revoke_grant(token.grant_id, "refresh token revoked")
         else:
             tokens.delete(token.token_hash)
-        observability.logger.info("token revoked", extra={"client_id": client.client_id, "kind": token.kind})
+        audit.event("token_revoked", "success", user=token.username or None, client_id=client.client_id,
+                    kind=token.kind)
     observability.count("TokensRevoked", "kind", token.kind if token else "unknown")
     return Response(200, "", dict(NO_STORE))

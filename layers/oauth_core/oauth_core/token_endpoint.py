@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oauth_core import client_auth, grants, observability, responses
-from oauth_core.errors import InvalidRequest, UnauthorizedClient
+from oauth_core import audit, client_auth, grants, observability, responses
+from oauth_core.errors import InvalidRequest, OAuthError, Replayed, UnauthorizedClient
 from oauth_core.storage import clients, dynamo
 
 if TYPE_CHECKING:
@@ -13,6 +13,35 @@ if TYPE_CHECKING:
 
 
 def issue_token(request: Request) -> Response:
+    """RFC 6749 §3.2, with one audit event for the decision (issued, refused, replay detected)."""
+    try:
+        return _issue_token(request)
+    except OAuthError as exc:
+        if not audit.logged():  # a failed client authentication, a wrong password, a throttle: audited already
+            grant_type = _param(request, "grant_type")
+            audit.event("replay_detected" if isinstance(exc, Replayed) else "token_refused", "refused",
+                        user=_param(request, "username") if grant_type == "password" else None,
+                        client_id=_client_id(request), reason=exc.description or exc.error, error=exc.error,
+                        grant_type=grant_type)
+        raise
+
+
+def _param(request: Request, name: str) -> str | None:
+    try:
+        return request.param(name)
+    except OAuthError:
+        return None
+
+
+def _client_id(request: Request) -> str | None:
+    try:
+        creds = client_auth.credentials(request, required=False)
+    except OAuthError:
+        return None
+    return creds.client_id if creds else _param(request, "client_id")
+
+
+def _issue_token(request: Request) -> Response:
     fmt = responses.requested_format(request)
     grant_type = request.param("grant_type")
     if not grant_type:
@@ -22,10 +51,9 @@ def issue_token(request: Request) -> Response:
     creds = client_auth.credentials(request, required=not asserts_client)
     client_id = creds.client_id if creds else grant.client_id_from(request)
     # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request),
-                              **(client_auth.reads(creds) if creds else {})})
+    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request)})
     if creds:
-        client = client_auth.authenticate(creds, clients.from_item(items["client"]), items)
+        client = client_auth.verify(creds, clients.from_item(items["client"]))
     else:
         client = grant.client_from(items["client"])
     if grant_type not in client.grant_types:
@@ -33,5 +61,6 @@ def issue_token(request: Request) -> Response:
         raise refusal(f"the client is not registered for grant_type {grant_type}")
     issued = grant.issue(request, client, items)
     observability.count("TokensIssued", "grant_type", grant_type)
-    observability.logger.info("token issued", extra={"client_id": client.client_id, "grant_type": grant_type})
+    audit.event("token_issued", "success", user=request.param("username") if grant_type == "password" else None,
+                client_id=client.client_id, grant_type=grant_type, scope=issued.scope or None)
     return responses.render(issued.body(), fmt)

@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from oauth_core import issuance, observability, pkce, redirects, revocation, token_format
-from oauth_core.errors import InvalidGrant
+from oauth_core.errors import InvalidGrant, Replayed
 from oauth_core.storage import codes, dynamo, users
 
 if TYPE_CHECKING:
@@ -74,4 +74,4 @@ def _replayed(code: codes.AuthorizationCode, client: Client) -> None:
     observability.count("CodeReplays", "grant_type", "authorization_code")
     if code.grant_id:
         revocation.revoke_grant(code.grant_id, "authorization code replayed")
-    raise InvalidGrant(_REPLAYED)
+    raise Replayed(_REPLAYED)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import assertions, bounds, issuance, scopes
 from oauth_core.config import settings
-from oauth_core.errors import InvalidGrant
+from oauth_core.errors import InvalidGrant, Replayed
 from oauth_core.registration import JWT_BEARER
 from oauth_core.storage import clients, codes, dynamo, users
 
@@ -70,4 +70,4 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     except dynamo.TransactionRefused as refused:
         if JTI not in refused.failed:
             raise
-        raise InvalidGrant("this assertion was already used: jti must be unique until exp") from None
+        raise Replayed("this assertion was already used: jti must be unique until exp") from None

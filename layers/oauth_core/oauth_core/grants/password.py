@@ -1,13 +1,12 @@
 """RFC 6749 §4.3: resource owner password credentials, checked against the users table, within the
-user's failed-password budget (shared with the login form)."""
+failed-password budgets of the source address (shared with the login form, see ``brute_force``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import bounds, brute_force, issuance, observability, scopes
+from oauth_core import bounds, brute_force, issuance, passwords, scopes
 from oauth_core.errors import InvalidGrant
-from oauth_core.hashing import verify_password
 from oauth_core.storage import users
 
 if TYPE_CHECKING:
@@ -21,19 +20,15 @@ def reads(request: Request) -> dict[str, Any]:
         return {}
     # A name longer than registration allows is nobody (and no valid DynamoDB key): counted, never read.
     user = {"user": users.key(username)} if bounds.username_fits(username) else {}
-    return {**user, **brute_force.reads(brute_force.user(username))}
+    return {**user, **brute_force.reads(username, request.source_ip)}
 
 
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
     username = request.required("username")
     password = request.required("password")
-    brute_force.check(items, brute_force.user(username), InvalidGrant.error)
-    user = users.from_item(items.get("user"))
-    # Always run the KDF, so unknown and known users answer in the same time.
-    if not verify_password(password, user.password_hash if user else None) or user is None or user.disabled:
-        observability.logger.info("password grant refused", extra={"client_id": client.client_id,
-                                                                  "known_user": user is not None})
-        brute_force.failed(brute_force.user(username))
+    brute_force.check(items, username, request.source_ip, InvalidGrant.error, client.client_id)
+    user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "password_grant")
+    if user is None:
         raise InvalidGrant("invalid username or password")
     scope = scopes.resolve(request.param("scope"), client.scopes)
     return issuance.grant_tokens(client, user.username, scope, "password",

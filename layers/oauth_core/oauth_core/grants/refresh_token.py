@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from oauth_core import issuance, lookup, revocation, scopes, token_format
-from oauth_core.errors import InvalidGrant, InvalidScope
+from oauth_core.errors import InvalidGrant, InvalidScope, Replayed
 from oauth_core.storage import dynamo, tokens
 
 if TYPE_CHECKING:
@@ -62,4 +62,4 @@ def _narrowed(raw: str | None, granted: str, client: Client) -> str:
 
 def _reuse(old: tokens.Token) -> None:
     revocation.revoke_grant(old.grant_id, "refresh token reuse")
-    raise InvalidGrant(_REUSED)
+    raise Replayed(_REUSED)

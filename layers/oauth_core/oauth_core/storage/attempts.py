@@ -1,5 +1,5 @@
-"""The attempts table: failed-credential counters per subject (a username, a client id) and time
-window, kept until the window ends (``expires_at``, the TTL attribute)."""
+"""The attempts table: failed-password counters per subject (an address, a user, a user at an address)
+and time window, kept until the window ends (``expires_at``, the TTL attribute)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,23 @@ def failures(item: dict[str, Any] | None) -> int:
     return int(item.get("failures", 0)) if item else 0
 
 
-def record_failure(subject: str, window: int, expires_at: int) -> int:
-    """Count one more failure (an atomic ADD, safe under concurrency); returns the new count."""
-    response = dynamo.call(
+def last_failure(item: dict[str, Any] | None) -> int:
+    """Epoch seconds of the counter's latest failure (0 when none)."""
+    return int(item.get("last_failure", 0)) if item else 0
+
+
+def record_failure(subject: str, window: int, expires_at: int, now: int) -> None:
+    """Count one more failure (an atomic ADD, safe under concurrency) and when it happened."""
+    dynamo.call(
         "update_item",
         TableName=settings().attempts_table,
         Key=dynamo.marshal({"counter_id": counter_id(subject, window)}),
-        UpdateExpression="ADD failures :one SET expires_at = :exp",
-        ExpressionAttributeValues=dynamo.marshal({":one": 1, ":exp": expires_at}),
-        ReturnValues="UPDATED_NEW",
+        UpdateExpression="ADD failures :one SET expires_at = :exp, last_failure = :now",
+        ExpressionAttributeValues=dynamo.marshal({":one": 1, ":exp": expires_at, ":now": now}),
     )
-    return failures(dynamo.unmarshal(response.get("Attributes")))
+
+
+def clear(subject: str, window: int) -> None:
+    """Forget a subject's failures (a success from the same place)."""
+    dynamo.call("delete_item", TableName=settings().attempts_table,
+                Key=dynamo.marshal({"counter_id": counter_id(subject, window)}))

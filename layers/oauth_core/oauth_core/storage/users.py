@@ -1,4 +1,5 @@
-"""The users table: resource owners keyed by ``username``; passwords only as scrypt hashes."""
+"""The users table: resource owners keyed by ``username``; passwords only as Argon2id hashes (older
+releases stored scrypt hashes, replaced at the next sign-in)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,16 @@ def delete(username: str) -> None:
 def list_all() -> list[User]:
     users = [from_item(item) for item in dynamo.scan(settings().users_table)]
     return sorted((u for u in users if u is not None), key=lambda u: u.username)
+
+
+def replace_password_hash(username: str, old_hash: str, new_hash: str) -> None:
+    """Store a rehash of the same password, only if the stored hash is still ``old_hash``
+    (``ConditionFailed`` otherwise: the password was changed meanwhile)."""
+    dynamo.call(
+        "update_item",
+        TableName=settings().users_table,
+        Key=dynamo.marshal({"username": username}),
+        UpdateExpression="SET password_hash = :new",
+        ConditionExpression="password_hash = :old",
+        ExpressionAttributeValues=dynamo.marshal({":new": new_hash, ":old": old_hash}),
+    )
