@@ -198,7 +198,7 @@ def unavailable(scenario: Scenario, r: Any) -> None:
 
 
 # Every scenario meets one of the errors (each error several scenarios): they all take the same path,
-# which tests/unit/test_dynamodb_failures.py checks error by error.
+# which tests/unit/test_dynamodb_classification.py checks error by error.
 CASES = [(name, sorted(ERRORS)[i % len(ERRORS)]) for i, name in enumerate(sorted(SCENARIOS))]
 
 

@@ -248,5 +248,6 @@ def test_functions_that_check_passwords_may_upgrade_their_hashes_and_clear_count
         statements = RESOURCES[logical_id]["Properties"]["Policies"][0]["Statement"]
         sids = {s["Sid"]: s for s in statements}
         assert sids["UpgradePasswordHashes"]["Action"] == ["dynamodb:UpdateItem"]
-        assert sids["UpgradePasswordHashes"]["Resource"] == {"Fn::GetAtt": ["UsersTable", "Arn"]}
+        resource = Stack(stack_name="oauth-server").resolve(sids["UpgradePasswordHashes"]["Resource"])
+        assert resource == Stack(stack_name="oauth-server").resolve({"Fn::GetAtt": ["UsersTable", "Arn"]})
         assert "dynamodb:DeleteItem" in sids["CountFailedPasswords"]["Action"]
