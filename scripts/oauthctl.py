@@ -40,6 +40,12 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "certificates": [_certificate_view(pem) for pem in client.certificates],
         "pkce_plain": client.pkce_plain,
         "tokeninfo_query": client.tokeninfo_query,
+        "jwt_subjects": sorted(client.jwt_subjects),
+        "jwt_any_subject": client.jwt_any_subject,
+        "require_pkce": client.require_pkce,
+        "require_jti": client.require_jti,
+        "grant_max_lifetime": client.grant_max_lifetime,
+        "refresh_reuse_window": client.refresh_reuse_window,
         "disabled": client.disabled,
         "created_at": client.created_at,
     }
@@ -119,6 +125,17 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["pkce_plain"] = args.allow_pkce_plain
     if args.tokeninfo_query is not None:
         fields["tokeninfo_query"] = args.tokeninfo_query
+    if args.no_jwt_subjects:
+        fields["jwt_subjects"] = frozenset()
+    if args.jwt_subject:
+        fields["jwt_subjects"] = frozenset(registration.username(u) for u in args.jwt_subject)
+    for name in ("jwt_any_subject", "require_pkce", "require_jti"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    if args.grant_max_lifetime is not None:
+        fields["grant_max_lifetime"] = registration.lifetime(args.grant_max_lifetime, "--grant-max-lifetime")
+    if args.refresh_reuse_window is not None:
+        fields["refresh_reuse_window"] = registration.reuse_window(args.refresh_reuse_window)
     return fields
 
 
@@ -130,6 +147,8 @@ def _check_consistent(client: clients.Client) -> None:
         raise Refused("the jwt-bearer grant type needs at least one --certificate")
     if client.public and "client_credentials" in client.grant_types:
         raise Refused("a public client cannot use client_credentials")
+    if client.jwt_any_subject and client.jwt_subjects:
+        raise Refused("--jwt-any-subject and --jwt-subject exclude each other (any user, or only those listed)")
 
 
 def _get_client(client_id: str) -> clients.Client:
@@ -274,6 +293,20 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--tokeninfo-query", action=argparse.BooleanOptionalAction, default=None,
                        help="tokeninfo accepts this client's tokens in the query string (default: yes; "
                             "--no-tokeninfo-query allows the Authorization header only)")
+        p.add_argument("--jwt-subject", action="append", default=[], metavar="USERNAME",
+                       help="a user this client's JWT assertions may name in sub (repeatable; replaces the list)")
+        p.add_argument("--no-jwt-subjects", action="store_true",
+                       help="clear the list: the client's assertions may name no user")
+        p.add_argument("--jwt-any-subject", action=argparse.BooleanOptionalAction, default=None,
+                       help="a trusted backend: its assertions may name any user in sub (default: no)")
+        p.add_argument("--require-pkce", action=argparse.BooleanOptionalAction, default=None,
+                       help="the code flow needs a PKCE S256 challenge, also for a confidential client")
+        p.add_argument("--require-jti", action=argparse.BooleanOptionalAction, default=None,
+                       help="JWT assertions without jti are refused (each assertion usable once)")
+        p.add_argument("--grant-max-lifetime", type=int, metavar="SECONDS",
+                       help="how long a grant may live in all, refreshes included (default: GrantMaxLifetime)")
+        p.add_argument("--refresh-reuse-window", type=int, metavar="SECONDS",
+                       help="retry window of a rotated refresh token, 0 off (default: RefreshTokenReuseWindow)")
 
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

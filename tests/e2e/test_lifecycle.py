@@ -1,0 +1,70 @@
+"""Issue 13 over HTTP on the local stack: who may get a token for whom, and when it stops working.
+Each test registers what it needs with ``oauthctl``, as an operator would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import jwt
+import requests
+
+from local.template import ROOT
+from tests.conftest import make_certificate
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+def token(stack, auth=None, **data) -> requests.Response:
+    return requests.post(f"{stack.url}/oauth/token", data=data, auth=auth, timeout=30)
+
+
+def info(stack, access_token: str) -> requests.Response:
+    return requests.get(f"{stack.url}/oauth/tokeninfo", params={"access_token": access_token}, timeout=10)
+
+
+def oauthctl(stack, *args: str, stdin: str | None = None):
+    """``scripts/oauthctl`` against the stack's tables, with the exports ``make run`` prints."""
+    env = {**{k: v for k, v in os.environ.items() if not k.endswith("_TABLE")}, **stack.exports}
+    done = subprocess.run([str(ROOT / "scripts" / "oauthctl"), *args], input=stdin, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def new_user(stack, password: str = "a long password") -> str:
+    username = f"user-{uuid.uuid4().hex[:8]}"
+    oauthctl(stack, "users", "create", "--username", username, "--password-stdin", stdin=password + "\n")
+    return username
+
+
+def new_client(stack, *options: str, grant_types=("password", "refresh_token")) -> tuple[str, str]:
+    client_id = f"app-{uuid.uuid4().hex[:8]}"
+    created = oauthctl(stack, "clients", "create", "--client-id", client_id, "--scope", "read", "--scope", "write",
+                       *[x for g in grant_types for x in ("--grant-type", g)], *options)
+    return client_id, created["client_secret"]
+
+
+# -- 1. JWT bearer impersonation (RFC 7521 §6.3) ------------------------------------------------------------
+def test_jwt_assertion_cannot_impersonate_an_unregistered_user(local_stack, tmp_path):
+    key, pem = make_certificate()
+    (tmp_path / "client.pem").write_text(pem)
+    victim = new_user(local_stack)
+    client_id, _ = new_client(local_stack, "--certificate", str(tmp_path / "client.pem"),
+                              grant_types=(JWT_BEARER, "refresh_token"))
+
+    def assertion(sub: str) -> str:
+        return jwt.encode({"iss": client_id, "aud": f"{local_stack.url}/oauth/token", "sub": sub,
+                           "exp": int(time.time()) + 60, "jti": uuid.uuid4().hex}, key, algorithm="RS256")
+
+    refused = token(local_stack, grant_type=JWT_BEARER, assertion=assertion(victim))
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert "--jwt-subject" in refused.json()["error_description"]
+    oauthctl(local_stack, "clients", "update", client_id, "--jwt-subject", victim)
+    allowed = token(local_stack, grant_type=JWT_BEARER, assertion=assertion(victim))
+    assert allowed.status_code == 200 and info(local_stack, allowed.json()["access_token"]).json()["user_id"] == victim
+    admin = token(local_stack, grant_type=JWT_BEARER, assertion=assertion("admin"))
+    assert admin.status_code == 400 and admin.json()["error"] == "invalid_grant"
