@@ -3,19 +3,24 @@ Each test registers what it needs with ``oauthctl``, as an operator would."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import subprocess
 import time
 import uuid
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import requests
 
 from local.template import ROOT
 from tests.conftest import make_certificate
+from tests.e2e.helpers import sign_in_and_approve
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+REDIRECT = "https://localhost/oauth_callback"
 
 
 def token(stack, auth=None, **data) -> requests.Response:
@@ -68,3 +73,22 @@ def test_jwt_assertion_cannot_impersonate_an_unregistered_user(local_stack, tmp_
     assert allowed.status_code == 200 and info(local_stack, allowed.json()["access_token"]).json()["user_id"] == victim
     admin = token(local_stack, grant_type=JWT_BEARER, assertion=assertion("admin"))
     assert admin.status_code == 400 and admin.json()["error"] == "invalid_grant"
+
+
+# -- 2. a hostile replay of a used code (RFC 9700 §4.5.3) ---------------------------------------------------
+def test_replayed_code_with_a_wrong_verifier_revokes_nothing(local_stack):
+    verifier = "v" * 64
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    url = f"{local_stack.url}/oauth/authorize?" + urlencode({
+        "client_id": local_stack.client_id, "response_type": "code", "redirect_uri": REDIRECT,
+        "code_challenge": challenge, "code_challenge_method": "S256"})
+    code = parse_qs(urlsplit(sign_in_and_approve(url).location).query)["code"][0]
+    auth = (local_stack.client_id, local_stack.client_secret)
+    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    first = token(local_stack, auth, **exchange, code_verifier=verifier).json()
+    hostile = token(local_stack, auth, **exchange, code_verifier="w" * 64)
+    assert hostile.status_code == 400 and hostile.json()["error"] == "invalid_grant"
+    assert info(local_stack, first["access_token"]).status_code == 200, "the user was not signed out"
+    proven = token(local_stack, auth, **exchange, code_verifier=verifier)
+    assert proven.status_code == 400 and "revoked" in proven.json()["error_description"]
+    assert info(local_stack, first["access_token"]).status_code == 400
