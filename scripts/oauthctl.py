@@ -190,8 +190,16 @@ def clients_rotate_secret(args: argparse.Namespace) -> Any:
     return {"client_id": client.client_id, "client_secret": secret}
 
 
+def _revoked_now(mark: int) -> int:
+    """The ``tokens_valid_after`` mark that revokes everything issued so far (it never moves back, so
+    ``enable`` cannot bring earlier tokens back)."""
+    return max(mark, now_ms())
+
+
 def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
-    client = dataclasses.replace(_get_client(args.id), disabled=disabled)
+    client = _get_client(args.id)
+    client = dataclasses.replace(client, disabled=disabled, tokens_valid_after=_revoked_now(
+        client.tokens_valid_after) if disabled else client.tokens_valid_after)
     clients.save(client)
     return client_view(client)
 
@@ -236,13 +244,17 @@ def users_set_password(args: argparse.Namespace) -> Any:
     if not args.password_stdin:
         raise Refused("give the new password on standard input with --password-stdin")
     user = _get_user(args.username)
-    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin()))
+    # A new password ends every session the old one opened: each token and grant of the user, at once.
+    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin()),
+                               tokens_valid_after=_revoked_now(user.tokens_valid_after))
     users.save(user)
     return user_view(user)
 
 
 def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
-    user = dataclasses.replace(_get_user(args.username), disabled=disabled)
+    user = _get_user(args.username)
+    user = dataclasses.replace(user, disabled=disabled, tokens_valid_after=_revoked_now(
+        user.tokens_valid_after) if disabled else user.tokens_valid_after)
     users.save(user)
     return user_view(user)
 
@@ -260,11 +272,14 @@ def users_delete(args: argparse.Namespace) -> Any:
 # -- tokens ------------------------------------------------------------------------------------------
 def tokens_revoke(args: argparse.Namespace) -> Any:
     """Every token issued so far stops working: the checks compare its issue time with this mark."""
-    mark = now_ms()
     if args.client_id is not None:
-        clients.save(dataclasses.replace(_get_client(args.client_id), tokens_valid_after=mark))
+        client = _get_client(args.client_id)
+        mark = _revoked_now(client.tokens_valid_after)
+        clients.save(dataclasses.replace(client, tokens_valid_after=mark))
         return {"client_id": args.client_id, "tokens_revoked_before": mark}
-    users.save(dataclasses.replace(_get_user(args.username), tokens_valid_after=mark))
+    user = _get_user(args.username)
+    mark = _revoked_now(user.tokens_valid_after)
+    users.save(dataclasses.replace(user, tokens_valid_after=mark))
     return {"username": args.username, "tokens_revoked_before": mark}
 
 

@@ -111,7 +111,7 @@ def test_rotate_secret_refuses_the_old_one_at_once(cli, handlers):
     assert token(handlers, "app", new).status == 200
 
 
-def test_disable_stops_existing_tokens_and_new_grants_enable_restores(cli, handlers):
+def test_disable_stops_existing_tokens_and_new_grants_enable_restores_new_ones(cli, handlers):
     secret = create(cli, "app").json()["client_secret"]
     access = token(handlers, "app", secret).json()["access_token"]
     assert cli("clients", "disable", "app").json()["disabled"] is True
@@ -119,6 +119,7 @@ def test_disable_stops_existing_tokens_and_new_grants_enable_restores(cli, handl
     assert token(handlers, "app", secret).status == 401
     assert cli("clients", "enable", "app").code == 0
     assert token(handlers, "app", secret).status == 200
+    assert handlers.call("/oauth/tokeninfo", query=f"access_token={access}").status == 400
 
 
 def test_delete_needs_yes_and_revokes_tokens_even_if_the_id_is_reused(cli, handlers):

@@ -92,3 +92,37 @@ def test_replayed_code_with_a_wrong_verifier_revokes_nothing(local_stack):
     proven = token(local_stack, auth, **exchange, code_verifier=verifier)
     assert proven.status_code == 400 and "revoked" in proven.json()["error_description"]
     assert info(local_stack, first["access_token"]).status_code == 400
+
+
+# -- 3. account recovery: a new password, disable then enable --------------------------------------------------
+def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack):
+    client = new_client(local_stack)
+    user = new_user(local_stack)
+
+    def sign_in(password: str = "a long password") -> dict:
+        r = token(local_stack, client, grant_type="password", username=user, password=password)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def works(tokens: dict) -> bool:
+        return info(local_stack, tokens["access_token"]).status_code == 200
+
+    before = sign_in()
+    oauthctl(local_stack, "users", "set-password", user, "--password-stdin", stdin="another password\n")
+    assert not works(before)
+    refresh = token(local_stack, client, grant_type="refresh_token", refresh_token=before["refresh_token"])
+    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+
+    stolen = sign_in("another password")
+    oauthctl(local_stack, "users", "disable", user)
+    oauthctl(local_stack, "users", "enable", user)
+    assert not works(stolen), "enable brought an earlier token back"
+    assert works(sign_in("another password"))
+
+    earlier = sign_in("another password")
+    oauthctl(local_stack, "clients", "disable", client[0])
+    oauthctl(local_stack, "clients", "enable", client[0])
+    assert not works(earlier)
+    assert token(local_stack, client, grant_type="refresh_token",
+                 refresh_token=earlier["refresh_token"]).status_code == 400
+    assert works(sign_in("another password"))
