@@ -126,3 +126,21 @@ def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack
     assert token(local_stack, client, grant_type="refresh_token",
                  refresh_token=earlier["refresh_token"]).status_code == 400
     assert works(sign_in("another password"))
+
+
+# -- 4. a scope taken off the client's registration -------------------------------------------------------------
+def test_refresh_never_brings_back_a_removed_scope(local_stack):
+    client = new_client(local_stack)
+    user = new_user(local_stack)
+    first = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    assert first["scope"] == "read write"
+    oauthctl(local_stack, "clients", "update", client[0], "--scope", "read")
+    refreshed = token(local_stack, client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert refreshed.status_code == 200 and refreshed.json()["scope"] == "read"
+    assert info(local_stack, refreshed.json()["access_token"]).json()["scope"] == "read"
+    asked = token(local_stack, client, grant_type="refresh_token", scope="write",
+                  refresh_token=refreshed.json()["refresh_token"])
+    assert asked.status_code == 400 and asked.json()["error"] == "invalid_scope"
+    oauthctl(local_stack, "clients", "update", client[0], "--scope", "write", "--scope", "read")
+    again = token(local_stack, client, grant_type="refresh_token", refresh_token=refreshed.json()["refresh_token"])
+    assert again.json()["scope"] == "read", "a scope dropped from the grant stays dropped"

@@ -88,3 +88,16 @@ def test_client_without_refresh_grant_cannot_refresh(api, make_client, make_user
                              {"S": "password"}]}})
     r = refresh(api, client, body["refresh_token"])
     assert r.status == 400 and r.json()["error"] == "unauthorized_client"
+
+
+def test_refresh_issues_only_the_scopes_the_client_is_registered_for_now(api, client, user_tokens):
+    import dataclasses
+
+    from oauth_core.storage import clients
+
+    clients.save(dataclasses.replace(clients.get(client[0]), scopes=frozenset({"write"})))
+    r = refresh(api, client, user_tokens["refresh_token"])
+    assert r.status == 200 and r.json()["scope"] == "write"
+    clients.save(dataclasses.replace(clients.get(client[0]), scopes=frozenset({"other"})))
+    gone = refresh(api, client, r.json()["refresh_token"])
+    assert gone.status == 400 and gone.json()["error"] == "invalid_scope"

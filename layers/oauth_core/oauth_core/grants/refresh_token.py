@@ -37,21 +37,31 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
         raise InvalidGrant(exc.reason) from None
     if old.rotated_by and old.rotated_by != request.request_id:
         _reuse(old)
-    scope = _narrowed(request.param("scope"), old.scope, client)
+    grant_scope = _still_registered(old.scope, client)
+    scope = _narrowed(request.param("scope"), grant_scope)
     try:
-        return issuance.rotated_tokens(client, old, old.scope, scope, request.request_id)
+        return issuance.rotated_tokens(client, old, grant_scope, scope, request.request_id)
     except dynamo.TransactionConflict as conflict:
         if conflict.reasons and conflict.reasons[0] == "ConditionalCheckFailed":
             _reuse(old)
         raise InvalidGrant("the grant of this refresh token was revoked") from None
 
 
-def _narrowed(raw: str | None, granted: str, client: Client) -> str:
+def _still_registered(granted: str, client: Client) -> str:
+    """The grant's scopes the client is registered for now: one an operator took off the client's
+    registration is not issued again (RFC 6749 §6: never more than the client may have)."""
+    kept = [s for s in granted.split() if s in client.scopes]
+    if granted and not kept:
+        raise InvalidScope("none of this grant's scopes is registered for the client any more")
+    return " ".join(kept)
+
+
+def _narrowed(raw: str | None, granted: str) -> str:
     """RFC 6749 §6: a refresh may narrow the scope, never widen it."""
     requested = scopes.parse(raw)
     if requested is None:
         return granted
-    allowed = set(granted.split()) & set(client.scopes)
+    allowed = set(granted.split())
     refused = [s for s in requested if s not in allowed]
     if refused:
         raise InvalidScope(f"scope exceeds the original grant: {' '.join(refused)[:200]}")
