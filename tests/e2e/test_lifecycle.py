@@ -144,3 +144,29 @@ def test_refresh_never_brings_back_a_removed_scope(local_stack):
     oauthctl(local_stack, "clients", "update", client[0], "--scope", "write", "--scope", "read")
     again = token(local_stack, client, grant_type="refresh_token", refresh_token=refreshed.json()["refresh_token"])
     assert again.json()["scope"] == "read", "a scope dropped from the grant stays dropped"
+
+
+# -- 5. a refresh-token chain kept alive by using it ------------------------------------------------------------
+def backdate_grants_of(username: str, seconds: int) -> None:
+    """As if the user had signed in ``seconds`` earlier (the store is the stack's, through ``store``)."""
+    from oauth_core.config import settings
+    from oauth_core.storage import dynamo
+
+    for grant in dynamo.scan(settings().grants_table):
+        if grant.get("username") == username:
+            dynamo.call("update_item", TableName=settings().grants_table, Key=dynamo.marshal(
+                {"grant_id": grant["grant_id"]}), UpdateExpression="SET created_at = :c",
+                ExpressionAttributeValues=dynamo.marshal({":c": int(grant["created_at"]) - seconds}))
+
+
+def test_refresh_chain_ends_at_the_grants_maximum_lifetime(local_stack, store):
+    client = new_client(local_stack, "--grant-max-lifetime", "86400")
+    user = new_user(local_stack)
+    tokens = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    backdate_grants_of(user, 86400 - 30)  # refreshed every day for a day
+    tokens = token(local_stack, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"]).json()
+    assert 0 < tokens["expires_in"] <= 30, "the new access token ends with the grant"
+    backdate_grants_of(user, 30)
+    kept_alive = token(local_stack, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert kept_alive.status_code == 400 and kept_alive.json()["error"] == "invalid_grant"
+    assert info(local_stack, tokens["access_token"]).status_code == 400

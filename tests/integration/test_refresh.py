@@ -101,3 +101,24 @@ def test_refresh_issues_only_the_scopes_the_client_is_registered_for_now(api, cl
     clients.save(dataclasses.replace(clients.get(client[0]), scopes=frozenset({"other"})))
     gone = refresh(api, client, r.json()["refresh_token"])
     assert gone.status == 400 and gone.json()["error"] == "invalid_scope"
+
+
+def _backdate_grant(dynamodb, stack, seconds):
+    grant = dynamodb.scan(TableName=f"{stack.stack_name}-grants")["Items"][0]
+    created = int(grant["created_at"]["N"]) - seconds
+    dynamodb.update_item(TableName=f"{stack.stack_name}-grants", Key={"grant_id": grant["grant_id"]},
+                         UpdateExpression="SET created_at = :c", ExpressionAttributeValues={":c": {"N": str(created)}})
+
+
+def test_refresh_never_extends_a_grant_past_its_maximum_lifetime(api, make_client, make_user, dynamodb, stack):
+    client = make_client(grant_max_lifetime=3600)
+    username, password = make_user()
+    first = api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
+                     auth=client).json()
+    _backdate_grant(dynamodb, stack, 3600 - 100)
+    near_the_end = refresh(api, client, first["refresh_token"]).json()
+    assert 0 < near_the_end["expires_in"] <= 100
+    _backdate_grant(dynamodb, stack, 100)
+    ended = refresh(api, client, near_the_end["refresh_token"])
+    assert ended.status == 400 and "maximum lifetime" in ended.json()["error_description"]
+    assert not active(api, near_the_end["access_token"])

@@ -22,6 +22,8 @@ class Settings:
     attempts_table: str
     access_token_ttl: int
     refresh_token_ttl: int
+    grant_max_lifetime: int
+    refresh_reuse_window: int
     max_body_bytes: int
     token_audiences: tuple[str, ...]
     assertion_max_lifetime: int
@@ -66,6 +68,10 @@ def settings() -> Settings:
         attempts_table=os.environ.get("ATTEMPTS_TABLE", "oauth-server-attempts"),
         access_token_ttl=_int("ACCESS_TOKEN_TTL", 3600),
         refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
+        # A grant's absolute lifetime: refreshing keeps a chain alive only this long (RFC 9700 §4.14.2).
+        grant_max_lifetime=_int("GRANT_MAX_LIFETIME", 30 * 24 * 3600),
+        # Seconds a rotated refresh token may be presented again by its client (a lost answer); 0: never.
+        refresh_reuse_window=min(_int("REFRESH_REUSE_WINDOW", 0, minimum=0), 300),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
         token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
         assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import token_format
+from oauth_core import lookup, token_format
 from oauth_core.config import settings
+from oauth_core.errors import InvalidGrant
 from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import dynamo, grants, tokens
 
@@ -80,12 +81,13 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
                  request_token: str, extra: Sequence[dict[str, Any]] = (), grant_id: str = "") -> Issued:
     """A new grant and its first access (and refresh) token, with ``extra`` actions, all or nothing.
     ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
-    now, ttl = now_ms(), access_ttl(client)
+    now, max_lifetime = now_ms(), lookup.grant_max_lifetime(client)
+    ttl, rttl = min(access_ttl(client), max_lifetime), min(refresh_ttl(client), max_lifetime)
     grant_id = grant_id or new_grant_id()
     ref = token_format.TokenRef(client.client_id, username, grant_id)
     access = token_format.mint(ref)
     refresh = token_format.mint(ref) if with_refresh else None
-    lifetime = max(ttl, refresh_ttl(client)) if refresh else ttl
+    lifetime = max(ttl, rttl) if refresh else ttl
     actions = [
         *extra,
         grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
@@ -95,14 +97,20 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
     ]
     if refresh:
         actions.append(tokens.put_action(
-            _token(refresh, tokens.REFRESH, client, scope, now, refresh_ttl(client), username, grant_id)))
+            _token(refresh, tokens.REFRESH, client, scope, now, rttl, username, grant_id)))
     dynamo.transact_write(actions, request_token)
     return Issued(access, ttl, scope, refresh)
 
 
-def rotated_tokens(client: Client, old: tokens.Token, grant_scope: str, scope: str, request_id: str) -> Issued:
-    """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically."""
-    now, ttl, rttl = now_ms(), access_ttl(client), refresh_ttl(client)
+def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant_scope: str, scope: str,
+                   request_id: str) -> Issued:
+    """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically.
+    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``)."""
+    now = now_ms()
+    remaining = lookup.grant_ends_at(grant, client) - now // 1000
+    if remaining <= 0:
+        raise InvalidGrant("the grant reached its maximum lifetime: the user must sign in again")
+    ttl, rttl = min(access_ttl(client), remaining), min(refresh_ttl(client), remaining)
     ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
     access, refresh = token_format.mint(ref), token_format.mint(ref)
     dynamo.transact_write([

@@ -32,15 +32,16 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     if ref.client_id != client.client_id:
         raise InvalidGrant("refresh token was issued to another client")
     try:
-        old = lookup.check(ref, items, tokens.REFRESH).token
+        active = lookup.check(ref, items, tokens.REFRESH)
     except lookup.Inactive as exc:
         raise InvalidGrant(exc.reason) from None
+    old = active.token
     if old.rotated_by and old.rotated_by != request.request_id:
         _reuse(old)
     grant_scope = _still_registered(old.scope, client)
     scope = _narrowed(request.param("scope"), grant_scope)
     try:
-        return issuance.rotated_tokens(client, old, grant_scope, scope, request.request_id)
+        return issuance.rotated_tokens(client, old, active.grant, grant_scope, scope, request.request_id)
     except dynamo.TransactionConflict as conflict:
         if conflict.reasons and conflict.reasons[0] == "ConditionalCheckFailed":
             _reuse(old)
