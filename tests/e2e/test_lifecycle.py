@@ -170,3 +170,32 @@ def test_refresh_chain_ends_at_the_grants_maximum_lifetime(local_stack, store):
     kept_alive = token(local_stack, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert kept_alive.status_code == 400 and kept_alive.json()["error"] == "invalid_grant"
     assert info(local_stack, tokens["access_token"]).status_code == 400
+
+
+# -- 6. a retry within the refresh-token reuse window ---------------------------------------------------------------
+def test_two_concurrent_refreshes_within_the_window_both_succeed(local_stack, store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from oauth_core.storage import dynamo, tokens
+
+    client = new_client(local_stack, "--refresh-reuse-window", "60")
+    user = new_user(local_stack)
+    first = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: token(local_stack, client, grant_type="refresh_token",
+                                                refresh_token=first["refresh_token"]), range(2), timeout=60))
+    assert [r.status_code for r in answers] == [200, 200], [r.text for r in answers]
+    # The chain does not fork: exactly one of the two answers (the later) still works.
+    working = [r.json() for r in answers if info(local_stack, r.json()["access_token"]).status_code == 200]
+    assert len(working) == 1
+    latest = token(local_stack, client, grant_type="refresh_token", refresh_token=working[0]["refresh_token"])
+    assert latest.status_code == 200, "the grant was not revoked"
+
+    # Reuse after the window revokes as before: the first token's rotation, moved 61 s into the past.
+    dynamo.call("update_item", TableName=tokens.key(first["refresh_token"])[0],
+                Key=dynamo.marshal(tokens.key(first["refresh_token"])[1]),
+                UpdateExpression="SET rotated_at = rotated_at - :w", ExpressionAttributeValues=dynamo.marshal(
+                    {":w": 61_000}))
+    late = token(local_stack, client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert late.status_code == 400 and "revoked" in late.json()["error_description"]
+    assert info(local_stack, latest.json()["access_token"]).status_code == 400

@@ -103,9 +103,11 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
 
 
 def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant_scope: str, scope: str,
-                   request_id: str) -> Issued:
+                   request_id: str, retry_since: int | None = None) -> Issued:
     """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically.
-    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``)."""
+    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``). With ``retry_since``
+    (epoch ms), ``old`` was rotated already and is retried within the reuse window: its latest successor
+    pair, if never used, is replaced by the new one."""
     now = now_ms()
     remaining = lookup.grant_ends_at(grant, client) - now // 1000
     if remaining <= 0:
@@ -113,11 +115,19 @@ def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant
     ttl, rttl = min(access_ttl(client), remaining), min(refresh_ttl(client), remaining)
     ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
     access, refresh = token_format.mint(ref), token_format.mint(ref)
+    access_item = _token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)
+    refresh_item = _token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username, old.grant_id)
+    if retry_since is None:
+        spend = [tokens.rotate_action(old.token_hash, request_id, now, refresh_item.token_hash,
+                                      access_item.token_hash)]
+    else:  # a retry within the reuse window: the answer it replaces stops working, nothing else changes
+        spend = [tokens.resupersede_action(old.token_hash, old.successor, retry_since, refresh_item.token_hash,
+                                           access_item.token_hash),
+                 tokens.delete_unused_action(old.successor), tokens.delete_action(old.successor_access)]
     dynamo.transact_write([
-        tokens.rotate_action(old.token_hash, request_id, now),
-        tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)),
-        tokens.put_action(_token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username,
-                                 old.grant_id)),
+        *spend,
+        tokens.put_action(access_item),
+        tokens.put_action(refresh_item),
         grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
-    ], request_id)
+    ], request_id if retry_since is None else digest(f"{request_id}\x1f{old.successor}")[:36])
     return Issued(access, ttl, scope, refresh)
