@@ -13,8 +13,10 @@ import uuid
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+import pytest
 import requests
 
+from local import launcher
 from local.template import ROOT
 from tests.conftest import make_certificate
 from tests.e2e.helpers import sign_in_and_approve
@@ -199,3 +201,31 @@ def test_two_concurrent_refreshes_within_the_window_both_succeed(local_stack, st
     late = token(local_stack, client, grant_type="refresh_token", refresh_token=first["refresh_token"])
     assert late.status_code == 400 and "revoked" in late.json()["error_description"]
     assert info(local_stack, latest.json()["access_token"]).status_code == 400
+
+
+# -- 8. the foreign token at the authorizer and the protected resource ----------------------------------------
+@pytest.fixture(scope="module")
+def audience_stack():
+    """Resources that accept only user tokens of the demo client (ResourceAllowedClients, ResourceUserTokensOnly)."""
+    with open(ROOT / ".pytest_cache" / "audience-stack.log", "w") as log:
+        running = launcher.start(stderr=log, parameters={"ResourceAllowedClients": "SampleConfidentialApp",
+                                                         "ResourceUserTokensOnly": "true"})
+        yield running
+        running.stop()
+
+
+@pytest.mark.parametrize("path", ["/oauth/protected", "/oauth/protected/gateway"])
+def test_resources_refuse_tokens_not_meant_for_them(audience_stack, path):
+    demo = (audience_stack.client_id, audience_stack.client_secret)
+    other = new_client(audience_stack, grant_types=("password", "client_credentials"))
+
+    def status(access_token: str) -> int:
+        return requests.get(f"{audience_stack.url}{path}", headers={"Authorization": f"Bearer {access_token}"},
+                            timeout=10).status_code
+
+    users_token = token(audience_stack, demo, grant_type="password", username="admin", password="changeme")
+    assert status(users_token.json()["access_token"]) == 200
+    foreign = token(audience_stack, other, grant_type="password", username="admin", password="changeme")
+    assert status(foreign.json()["access_token"]) == 401, "another client's token"
+    own = token(audience_stack, demo, grant_type="client_credentials")
+    assert status(own.json()["access_token"]) == 401, "a client's own token where user tokens are required"

@@ -52,7 +52,8 @@ def sample_store(dynamodb):
     from oauth_core.storage import dynamo
 
     dynamo.transact_write([
-        grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin")),
+        grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin",
+                                        created_at=now)),
         tokens.put_action(tokens.Token(digest(SAMPLE_ACCESS), tokens.ACCESS, expires_at=now + 3600, **common)),
         tokens.put_action(tokens.Token(digest(SAMPLE_REFRESH), tokens.REFRESH, expires_at=now + 3600, **common)),
     ])

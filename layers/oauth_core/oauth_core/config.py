@@ -38,6 +38,8 @@ class Settings:
     protected_scope: str
     bearer_in_form: bool
     bearer_in_query: bool
+    resource_allowed_clients: frozenset[str]
+    resource_user_tokens_only: bool
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -89,4 +91,8 @@ def settings() -> Settings:
         # RFC 6750 §2.2-2.3 allow the token in a form body or the query; both leak more easily than a header.
         bearer_in_form=_flag("BEARER_IN_FORM", False),
         bearer_in_query=_flag("BEARER_IN_QUERY", False),
+        # Audience of the resources (RFC 9700 §2.3): whose tokens they take; empty: every client's.
+        resource_allowed_clients=frozenset(c.strip() for c in os.environ.get("RESOURCE_ALLOWED_CLIENTS", "").split(",")
+                                           if c.strip()),
+        resource_user_tokens_only=_flag("RESOURCE_USER_TOKENS_ONLY", False),
     )
