@@ -229,3 +229,21 @@ def test_resources_refuse_tokens_not_meant_for_them(audience_stack, path):
     assert status(foreign.json()["access_token"]) == 401, "another client's token"
     own = token(audience_stack, demo, grant_type="client_credentials")
     assert status(own.json()["access_token"]) == 401, "a client's own token where user tokens are required"
+
+
+# -- 9. opaque tokens and codes ------------------------------------------------------------------------------------
+def decodable(value: str) -> bytes:
+    """Everything a holder can decode from a token or code: base64url of each dot-separated part."""
+    return b"".join(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in value.split("."))
+
+
+def test_nothing_in_a_code_or_token_names_the_user_or_the_client(local_stack):
+    url = f"{local_stack.url}/oauth/authorize?" + urlencode({
+        "client_id": local_stack.client_id, "response_type": "code", "redirect_uri": REDIRECT})
+    code = parse_qs(urlsplit(sign_in_and_approve(url).location).query)["code"][0]
+    tokens = token(local_stack, (local_stack.client_id, local_stack.client_secret), grant_type="authorization_code",
+                   code=code, redirect_uri=REDIRECT).json()
+    for value in (code, tokens["access_token"], tokens["refresh_token"]):
+        for name in (b"admin", local_stack.client_id.encode(), b"Sample"):
+            assert name not in decodable(value) and name.decode() not in value
+    assert info(local_stack, tokens["access_token"]).json()["user_id"] == "admin", "the server still reads it"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Settings:
     bearer_in_query: bool
     resource_allowed_clients: frozenset[str]
     resource_user_tokens_only: bool
+    token_ref_key: str = field(repr=False)  # a secret: never in a log line
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -95,4 +96,6 @@ def settings() -> Settings:
         resource_allowed_clients=frozenset(c.strip() for c in os.environ.get("RESOURCE_ALLOWED_CLIENTS", "").split(",")
                                            if c.strip()),
         resource_user_tokens_only=_flag("RESOURCE_USER_TOKENS_ONLY", False),
+        # Encrypts the ref of tokens and codes (token_format); generated at deploy time, never logged.
+        token_ref_key=os.environ.get("TOKEN_REF_KEY", ""),
     )
