@@ -84,3 +84,26 @@ def test_tokeninfo_is_one_dynamodb_round_trip(api, client, dynamodb):
     dynamo.client().meta.events.register("before-call.dynamodb.*", lambda model, **kw: calls.append(model.name))
     assert info(api, token).status == 200
     assert calls == ["GetItem"] or calls == ["BatchGetItem"]
+
+
+def test_a_token_check_reads_no_password_or_secret_hash(api, client, user_tokens, monkeypatch):
+    """IAM lets tokeninfo, the resource and the authorizer read only the projected attributes."""
+    from oauth_core.storage import dynamo
+
+    seen = []
+    real_call = dynamo.call
+
+    def spy(operation, **kwargs):
+        answer = real_call(operation, **kwargs)
+        if operation == "batch_get_item":
+            seen.append((kwargs, answer))
+        return answer
+
+    monkeypatch.setattr(dynamo, "call", spy)
+    assert api.call("/oauth/tokeninfo", query=f"access_token={user_tokens['access_token']}").status == 200
+    (request, answer), = seen
+    for table, spec in request["RequestItems"].items():
+        if table.endswith(("-users", "-clients")):
+            assert "ProjectionExpression" in spec
+    returned = str(answer["Responses"])
+    assert "password_hash" not in returned and "secret_hash" not in returned and "scrypt" not in returned

@@ -20,7 +20,7 @@ from oauth_core.errors import (
     InvalidBearerRequest,
     InvalidBearerToken,
 )
-from oauth_core.storage import dynamo, tokens
+from oauth_core.storage import tokens
 
 if TYPE_CHECKING:
     from oauth_core.http import Request
@@ -110,7 +110,7 @@ def authenticate(request: Request, required_scope: str = "") -> Principal:
         raw = token_from(request)
         try:
             ref, wanted = lookup.reads(raw)
-            active = lookup.check(ref, dynamo.batch_get(wanted), tokens.ACCESS)
+            active = lookup.check(ref, lookup.fetch(wanted), tokens.ACCESS)
         except lookup.Inactive as exc:
             raise InvalidBearerToken(f"the access token is {_plain(exc.reason)}") from None
         _check_audience(active.token)

@@ -17,6 +17,11 @@ class NotFound(Exception):
     """No client with this id."""
 
 
+# What a token check reads of a client: never the secret hash or certificates (template.yaml grants the
+# read-only functions these attributes only).
+CHECKED_ATTRIBUTES = ("client_id", "disabled", "tokens_valid_after", "grant_max_lifetime", "tokeninfo_query")
+
+
 @dataclass(frozen=True)
 class Client:
     client_id: str

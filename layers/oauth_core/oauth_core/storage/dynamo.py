@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from oauth_core.errors import TemporarilyUnavailable
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
 _UNAVAILABLE = {
     "ProvisionedThroughputExceededException",
@@ -107,10 +107,18 @@ def call(operation: str, **kwargs: Any) -> dict[str, Any]:
         raise TemporarilyUnavailable() from None
 
 
-def get(table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Strongly consistent read: a revoke followed by a read must see the revoke."""
-    response = call("get_item", TableName=table, Key=marshal(key), ConsistentRead=True)
+def get(table: str, key: Mapping[str, Any], attributes: Sequence[str] = ()) -> dict[str, Any] | None:
+    """Strongly consistent read: a revoke followed by a read must see the revoke. ``attributes``, if
+    given, are the only ones read (IAM may allow a function no others: ``dynamodb:Attributes``)."""
+    response = call("get_item", TableName=table, Key=marshal(key), ConsistentRead=True, **_projection(attributes))
     return unmarshal(response.get("Item"))
+
+
+def _projection(attributes: Sequence[str]) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    names = {f"#p{i}": name for i, name in enumerate(attributes)}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 
 def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> None:
@@ -126,18 +134,22 @@ def delete_existing(table: str, key: Mapping[str, Any]) -> None:
     call("delete_item", TableName=table, Key=marshal(key), ConditionExpression=f"attribute_exists({name})")
 
 
-def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any] | None]:
+def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]],
+              projections: Mapping[str, Sequence[str]] | None = None) -> dict[str, dict[str, Any] | None]:
     """Read several items of several tables in one round trip (strongly consistent).
 
     ``requests`` maps a name of the caller's choosing to ``(table, key)``; the answer maps each name to
-    its item or None. Unprocessed keys are retried a bounded number of times.
+    its item or None. ``projections`` maps a table to the only attributes to read of it. Unprocessed
+    keys are retried a bounded number of times.
     """
+    projections = projections or {}
     if len(requests) == 1:
         ((name, (table, key)),) = requests.items()
-        return {name: get(table, key)}
+        return {name: get(table, key, projections.get(table, ()))}
     wanted: dict[str, dict[str, Any]] = {}
     for table, key in requests.values():
-        entry = wanted.setdefault(table, {"Keys": [], "ConsistentRead": True})
+        entry = wanted.setdefault(table, {"Keys": [], "ConsistentRead": True,
+                                          **_projection(projections.get(table, ()))})
         marshalled = marshal(key)
         if marshalled not in entry["Keys"]:
             entry["Keys"].append(marshalled)
