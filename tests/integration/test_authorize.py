@@ -428,8 +428,8 @@ def test_racing_redemption_loses_on_the_condition_and_revokes_the_winner(browser
     stale = real_batch_get({"code": codes.key(code)})
     first = exchange(browser.api, code, web_client).json()
 
-    def as_if_read_before_the_first(requests):
-        items = real_batch_get(requests)
+    def as_if_read_before_the_first(requests, **kwargs):
+        items = real_batch_get(requests, **kwargs)
         return {**items, "code": stale["code"]} if "code" in items else items
 
     monkeypatch.setattr(dynamo, "batch_get", as_if_read_before_the_first)

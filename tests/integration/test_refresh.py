@@ -176,8 +176,8 @@ def test_racing_refreshes_within_the_window_both_succeed(api, retrying, monkeypa
     stale = real_batch_get({"token": tokens.key(first["refresh_token"])})
     winner = refresh(api, client, first["refresh_token"]).json()
 
-    def as_if_read_before_the_first(requests):
-        items = real_batch_get(requests)
+    def as_if_read_before_the_first(requests, **kwargs):
+        items = real_batch_get(requests, **kwargs)
         return {**items, "token": stale["token"]} if "token" in items else items
 
     monkeypatch.setattr(dynamo, "batch_get", as_if_read_before_the_first)
