@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,6 +135,7 @@ class Stack:
                            (self.template.get("Parameters") or {}).items()}
         self.parameters.update(parameters or {})
         self.resources: dict[str, Any] = self.template["Resources"]
+        self._secrets: dict[str, str] = {}
 
     # -- intrinsic functions -------------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
@@ -198,6 +200,11 @@ class Stack:
             return str(self.resolve(resource["Properties"]["TableName"]))
         return name
 
+    def _secret(self, name: str) -> str:
+        if (self.resources.get(name) or {}).get("Type") != "AWS::SecretsManager::Secret":
+            raise KeyError(f"dynamic reference to unknown secret {name}")
+        return self._secrets.setdefault(name, secrets.token_urlsafe(48))
+
     def _get_att(self, name: str, attribute: str) -> str:
         resource = self.resources.get(name)
         if resource is None:
@@ -221,6 +228,8 @@ class Stack:
             return self._ref(expr)
 
         resolved = re.sub(r"\$\{([^}!]+)\}", replace, text)
+        # A secret CloudFormation resolves at deploy time: the local stack generates its own per start.
+        resolved = re.sub(r"\{\{resolve:secretsmanager:([^:}]+)\}\}", lambda m: self._secret(m.group(1)), resolved)
         # The deployed stage URL becomes the local stack's URL, which has no stage prefix.
         return re.sub(rf"https://{_API}\.execute-api\.[^/]+/api", self.api_url, resolved)
 

@@ -41,6 +41,12 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "certificates": [_certificate_view(pem) for pem in client.certificates],
         "pkce_plain": client.pkce_plain,
         "tokeninfo_query": client.tokeninfo_query,
+        "jwt_subjects": sorted(client.jwt_subjects),
+        "jwt_any_subject": client.jwt_any_subject,
+        "require_pkce": client.require_pkce,
+        "require_jti": client.require_jti,
+        "grant_max_lifetime": client.grant_max_lifetime,
+        "refresh_reuse_window": client.refresh_reuse_window,
         "disabled": client.disabled,
         "created_at": client.created_at,
     }
@@ -120,6 +126,17 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["pkce_plain"] = args.allow_pkce_plain
     if args.tokeninfo_query is not None:
         fields["tokeninfo_query"] = args.tokeninfo_query
+    if args.no_jwt_subjects:
+        fields["jwt_subjects"] = frozenset()
+    if args.jwt_subject:
+        fields["jwt_subjects"] = frozenset(registration.username(u) for u in args.jwt_subject)
+    for name in ("jwt_any_subject", "require_pkce", "require_jti"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    if args.grant_max_lifetime is not None:
+        fields["grant_max_lifetime"] = registration.lifetime(args.grant_max_lifetime, "--grant-max-lifetime")
+    if args.refresh_reuse_window is not None:
+        fields["refresh_reuse_window"] = registration.reuse_window(args.refresh_reuse_window)
     return fields
 
 
@@ -131,6 +148,8 @@ def _check_consistent(client: clients.Client) -> None:
         raise Refused("the jwt-bearer grant type needs at least one --certificate")
     if client.public and "client_credentials" in client.grant_types:
         raise Refused("a public client cannot use client_credentials")
+    if client.jwt_any_subject and client.jwt_subjects:
+        raise Refused("--jwt-any-subject and --jwt-subject exclude each other (any user, or only those listed)")
 
 
 def _get_client(client_id: str) -> clients.Client:
@@ -172,8 +191,16 @@ def clients_rotate_secret(args: argparse.Namespace) -> Any:
     return {"client_id": client.client_id, "client_secret": secret}
 
 
+def _revoked_now(mark: int) -> int:
+    """The ``tokens_valid_after`` mark that revokes everything issued so far (it never moves back, so
+    ``enable`` cannot bring earlier tokens back)."""
+    return max(mark, now_ms())
+
+
 def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
-    client = dataclasses.replace(_get_client(args.id), disabled=disabled)
+    client = _get_client(args.id)
+    client = dataclasses.replace(client, disabled=disabled, tokens_valid_after=_revoked_now(
+        client.tokens_valid_after) if disabled else client.tokens_valid_after)
     clients.save(client)
     return client_view(client)
 
@@ -220,13 +247,17 @@ def users_set_password(args: argparse.Namespace) -> Any:
     if not args.password_stdin:
         raise Refused("give the new password on standard input with --password-stdin")
     user = _get_user(args.username)
-    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin(user.username)))
+    # A new password ends every session the old one opened: each token and grant of the user, at once.
+    user = dataclasses.replace(user, password_hash=hash_password(_password_from_stdin(user.username)),
+                               tokens_valid_after=_revoked_now(user.tokens_valid_after))
     users.save(user)
     return user_view(user)
 
 
 def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
-    user = dataclasses.replace(_get_user(args.username), disabled=disabled)
+    user = _get_user(args.username)
+    user = dataclasses.replace(user, disabled=disabled, tokens_valid_after=_revoked_now(
+        user.tokens_valid_after) if disabled else user.tokens_valid_after)
     users.save(user)
     return user_view(user)
 
@@ -244,11 +275,14 @@ def users_delete(args: argparse.Namespace) -> Any:
 # -- tokens ------------------------------------------------------------------------------------------
 def tokens_revoke(args: argparse.Namespace) -> Any:
     """Every token issued so far stops working: the checks compare its issue time with this mark."""
-    mark = now_ms()
     if args.client_id is not None:
-        clients.save(dataclasses.replace(_get_client(args.client_id), tokens_valid_after=mark))
+        client = _get_client(args.client_id)
+        mark = _revoked_now(client.tokens_valid_after)
+        clients.save(dataclasses.replace(client, tokens_valid_after=mark))
         return {"client_id": args.client_id, "tokens_revoked_before": mark}
-    users.save(dataclasses.replace(_get_user(args.username), tokens_valid_after=mark))
+    user = _get_user(args.username)
+    mark = _revoked_now(user.tokens_valid_after)
+    users.save(dataclasses.replace(user, tokens_valid_after=mark))
     return {"username": args.username, "tokens_revoked_before": mark}
 
 
@@ -290,6 +324,20 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--tokeninfo-query", action=argparse.BooleanOptionalAction, default=None,
                        help="tokeninfo accepts this client's tokens in the query string (default: yes; "
                             "--no-tokeninfo-query allows the Authorization header only)")
+        p.add_argument("--jwt-subject", action="append", default=[], metavar="USERNAME",
+                       help="a user this client's JWT assertions may name in sub (repeatable; replaces the list)")
+        p.add_argument("--no-jwt-subjects", action="store_true",
+                       help="clear the list: the client's assertions may name no user")
+        p.add_argument("--jwt-any-subject", action=argparse.BooleanOptionalAction, default=None,
+                       help="a trusted backend: its assertions may name any user in sub (default: no)")
+        p.add_argument("--require-pkce", action=argparse.BooleanOptionalAction, default=None,
+                       help="the code flow needs a PKCE S256 challenge, also for a confidential client")
+        p.add_argument("--require-jti", action=argparse.BooleanOptionalAction, default=None,
+                       help="JWT assertions without jti are refused (each assertion usable once)")
+        p.add_argument("--grant-max-lifetime", type=int, metavar="SECONDS",
+                       help="how long a grant may live in all, refreshes included (default: GrantMaxLifetime)")
+        p.add_argument("--refresh-reuse-window", type=int, metavar="SECONDS",
+                       help="retry window of a rotated refresh token, 0 off (default: RefreshTokenReuseWindow)")
 
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

@@ -111,7 +111,7 @@ def test_rotate_secret_refuses_the_old_one_at_once(cli, handlers):
     assert token(handlers, "app", new).status == 200
 
 
-def test_disable_stops_existing_tokens_and_new_grants_enable_restores(cli, handlers):
+def test_disable_stops_existing_tokens_and_new_grants_enable_restores_new_ones(cli, handlers):
     secret = create(cli, "app").json()["client_secret"]
     access = token(handlers, "app", secret).json()["access_token"]
     assert cli("clients", "disable", "app").json()["disabled"] is True
@@ -119,6 +119,7 @@ def test_disable_stops_existing_tokens_and_new_grants_enable_restores(cli, handl
     assert token(handlers, "app", secret).status == 401
     assert cli("clients", "enable", "app").code == 0
     assert token(handlers, "app", secret).status == 200
+    assert handlers.call("/oauth/tokeninfo", query=f"access_token={access}").status == 400
 
 
 def test_delete_needs_yes_and_revokes_tokens_even_if_the_id_is_reused(cli, handlers):
@@ -208,3 +209,21 @@ def test_tokeninfo_in_the_query_can_be_turned_off_per_client(cli, handlers):
     assert header.status == 200 and header.json()["audience"] == "app"
     assert cli("clients", "update", "app", "--tokeninfo-query").json()["tokeninfo_query"] is True
     assert handlers.call("/oauth/tokeninfo", query=f"access_token={token}").status == 200
+
+
+def test_jwt_subjects_and_policy_switches(cli, tmp_path):
+    _, pem = make_certificate()
+    (tmp_path / "c.pem").write_text(pem)
+    jwt = ("--grant-type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "--certificate", str(tmp_path / "c.pem"))
+    r = cli("clients", "create", "--client-id", "b", *jwt, "--jwt-subject", "alice", "--jwt-subject", "bob",
+            "--require-jti", "--require-pkce", "--grant-max-lifetime", "86400", "--refresh-reuse-window", "10")
+    assert r.code == 0, r.err
+    shown = cli("clients", "show", "b").json()
+    assert shown["jwt_subjects"] == ["alice", "bob"] and not shown["jwt_any_subject"]
+    assert shown["require_jti"] and shown["require_pkce"]
+    assert (shown["grant_max_lifetime"], shown["refresh_reuse_window"]) == (86400, 10)
+    both = cli("clients", "update", "b", "--jwt-any-subject")
+    assert both.code == 1 and "exclude each other" in both.err
+    assert cli("clients", "update", "b", "--no-jwt-subjects", "--jwt-any-subject").json()["jwt_any_subject"]
+    assert cli("clients", "update", "b", "--refresh-reuse-window", "301").code == 1
+    assert cli("clients", "update", "b", "--no-require-jti").json()["require_jti"] is False

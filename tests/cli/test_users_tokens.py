@@ -42,9 +42,11 @@ def test_list_show_and_set_password(cli, handlers, client):
     cli("users", "create", "--username", "alice", "--password-stdin", stdin="correct horse battery staple\n")
     assert [u["username"] for u in cli("users", "list").json()] == ["alice", "bob"]
     assert "USERNAME" in cli("--output", "table", "users", "list").out
+    before = login(handlers, client).json()
     assert cli("users", "set-password", "alice", "--password-stdin", stdin="a new long passphrase!\n").code == 0
     assert login(handlers, client).status == 400
     assert login(handlers, client, password="a new long passphrase!").status == 200
+    assert not active(handlers, before["access_token"]), "a new password revokes the user's tokens"
     assert cli("users", "show", "ghost").code == 1
     assert cli("users", "set-password", "ghost", "--password-stdin", stdin="whatever123\n").code == 1
 
@@ -57,6 +59,7 @@ def test_disable_user_stops_tokens_and_logins(cli, handlers, client):
     assert login(handlers, client).json()["error"] == "invalid_grant"
     cli("users", "enable", "alice")
     assert login(handlers, client).status == 200
+    assert not active(handlers, tokens["access_token"]), "enable never brings earlier tokens back"
 
 
 def test_delete_user_needs_yes_and_revokes_tokens(cli, handlers, client):

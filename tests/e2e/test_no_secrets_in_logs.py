@@ -79,7 +79,8 @@ def test_a_full_run_logs_no_secret(logged_stack, monkeypatch):
     from oauth_core.storage import clients
 
     jwt_client = f"jwt-{uuid.uuid4().hex[:6]}"
-    clients.create(clients.Client(jwt_client, digest("x"), grant_types=frozenset({JWT_BEARER}), certificates=(pem,)))
+    clients.create(clients.Client(jwt_client, digest("x"), grant_types=frozenset({JWT_BEARER}), certificates=(pem,),
+                                  jwt_subjects=frozenset({"admin"})))
     assertion = jwt.encode({"iss": jwt_client, "aud": f"{url}/oauth/token", "exp": int(time.time()) + 60,
                             "jti": uuid.uuid4().hex, "sub": "admin"}, key, algorithm="RS256")
     seen.append(assertion)

@@ -1,6 +1,7 @@
 """GET/POST /oauth/authorize: validation order, pages, sessions bound to the browser, codes and implicit
 tokens, brute-force limits. The browser-level journeys are in tests/e2e/test_browser.py."""
 
+import dataclasses
 import re
 import time
 
@@ -175,6 +176,37 @@ def test_replayed_code_fails_and_revokes_the_first_tokens(browser, web_client, a
     refresh = browser.api.call("/oauth/token", data={"grant_type": "refresh_token",
                                                      "refresh_token": first["refresh_token"]}, auth=web_client)
     assert refresh.status == 400 and refresh.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("change", [{"code_verifier": "w" * 43}, {"code_verifier": None},
+                                    {"redirect_uri": "https://app.example/other"}])
+def test_replay_that_fails_a_binding_revokes_nothing(browser, web_client, alice, change):
+    """RFC 9700 §4.5.3: someone who only saw the used code cannot sign the user out by replaying it."""
+    code = browser.authorize(**code_request()).params["code"]
+    first = exchange(browser.api, code, web_client).json()
+    hostile = exchange(browser.api, code, web_client, **change)
+    assert hostile.status == 400 and "revoked" not in hostile.json()["error_description"]
+    assert browser.api.call("/oauth/tokeninfo", query=f"access_token={first['access_token']}").status == 200
+    assert exchange(browser.api, code, web_client).json()["error_description"].endswith("have been revoked")
+
+
+def test_required_pkce_for_a_confidential_client(browser, make_client, alice):
+    client = make_client("web-app", grant_types=("authorization_code",), redirect_uris=(REDIRECT,),
+                         require_pkce=True)
+    r = redirect_of(browser.open(**code_request(code_challenge=None, code_challenge_method=None)))
+    assert r.params["error"] == "invalid_request" and "code_challenge" in r.params["error_description"]
+    assert exchange(browser.api, browser.authorize(**code_request()).params["code"], client).status == 200
+
+
+def test_code_without_challenge_is_refused_once_pkce_is_required(browser, make_client, alice):
+    """A code issued before the operator turned --require-pkce on cannot be redeemed without a verifier."""
+    from oauth_core.storage import clients
+
+    client = make_client("web-app", grant_types=("authorization_code",), redirect_uris=(REDIRECT,))
+    code = browser.authorize(**code_request(code_challenge=None, code_challenge_method=None)).params["code"]
+    clients.save(dataclasses.replace(clients.get("web-app"), require_pkce=True))
+    r = exchange(browser.api, code, client, code_verifier=None)
+    assert r.status == 400 and "must use PKCE" in r.json()["error_description"]
 
 
 @pytest.mark.parametrize(("change", "fragment"), [
@@ -396,8 +428,8 @@ def test_racing_redemption_loses_on_the_condition_and_revokes_the_winner(browser
     stale = real_batch_get({"code": codes.key(code)})
     first = exchange(browser.api, code, web_client).json()
 
-    def as_if_read_before_the_first(requests):
-        items = real_batch_get(requests)
+    def as_if_read_before_the_first(requests, **kwargs):
+        items = real_batch_get(requests, **kwargs)
         return {**items, "code": stale["code"]} if "code" in items else items
 
     monkeypatch.setattr(dynamo, "batch_get", as_if_read_before_the_first)

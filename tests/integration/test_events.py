@@ -37,6 +37,17 @@ SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1
 SCOPE = "https://localhost:8090/auth/userinfo.email"
 
 
+def with_sample_tokens(text: str) -> str:
+    """The events' sample tokens sealed under this process's TOKEN_REF_KEY (their refs are encrypted with
+    a key generated per deployment, so a file cannot hold one that decrypts everywhere)."""
+    from oauth_core.token_format import TokenRef, seal
+
+    ref = TokenRef("SampleConfidentialApp", "admin", "sample-grant")
+    for sample in (SAMPLE_ACCESS, SAMPLE_REFRESH):
+        text = text.replace(sample, seal(sample.split(".")[0], ref))
+    return text
+
+
 @pytest.fixture
 def sample_store(dynamodb):
     now = int(time.time())
@@ -52,11 +63,12 @@ def sample_store(dynamodb):
     from oauth_core.storage import dynamo
 
     dynamo.transact_write({
-        "grant": grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin")),
-        "access": tokens.put_action(tokens.Token(digest(SAMPLE_ACCESS), tokens.ACCESS, expires_at=now + 3600,
-                                                 **common)),
-        "refresh": tokens.put_action(tokens.Token(digest(SAMPLE_REFRESH), tokens.REFRESH, expires_at=now + 3600,
-                                                  **common)),
+        "grant": grants.put_action(grants.Grant("sample-grant", "SampleConfidentialApp", SCOPE, now + 3600, "admin",
+                                                created_at=now)),
+        "access": tokens.put_action(tokens.Token(digest(with_sample_tokens(SAMPLE_ACCESS)), tokens.ACCESS,
+                                                 expires_at=now + 3600, **common)),
+        "refresh": tokens.put_action(tokens.Token(digest(with_sample_tokens(SAMPLE_REFRESH)), tokens.REFRESH,
+                                                  expires_at=now + 3600, **common)),
     })
 
 
@@ -66,7 +78,7 @@ def test_every_event_file_has_an_expected_answer():
 
 @pytest.mark.parametrize("name", EVENT_FILES)
 def test_event_runs_through_its_handler(api, sample_store, name):
-    event = json.loads((ROOT / "events" / name).read_text())
+    event = json.loads(with_sample_tokens((ROOT / "events" / name).read_text()))
     if event.get("type") == "REQUEST":  # a Lambda authorizer's event: its answer is a policy
         policy = api.invoke("authorizer", event)
         assert policy["policyDocument"]["Statement"][0]["Effect"] == EXPECTED[name]

@@ -117,9 +117,12 @@ def throttle(dynamodb, operation: str = "*") -> list[str]:
 @pytest.mark.parametrize(("path", "data", "query"), [
     ("/oauth/token", {"grant_type": "client_credentials"}, ""),
     ("/oauth/revoke", {"token": "x"}, ""),
-    ("/oauth/tokeninfo", None, "access_token=" + "A" * 43 + ".H3NvbWUtY2xpZW50Hw"),
+    ("/oauth/tokeninfo", None, "access_token={well_formed}"),
 ])
 def test_throttling_on_every_attempt_is_a_bounded_503(api, client, dynamodb, path, data, query):
+    from oauth_core import token_format
+
+    query = query.format(well_formed=token_format.mint(token_format.TokenRef("some-client")))
     attempts = throttle(dynamodb)
     r = api.call(path, data=data, query=query, auth=client if data else None)
     assert r.status == 503 and r.json()["error"] == "temporarily_unavailable"

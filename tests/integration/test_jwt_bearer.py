@@ -22,7 +22,7 @@ def keys():
 def signer(make_client, keys):
     (key, pem), _ = keys
     client_id, secret = make_client("signer", grant_types=(GRANT, "refresh_token"), scopes=("read", "write"),
-                                    certificates=(pem,))
+                                    certificates=(pem,), jwt_any_subject=True)
     return client_id, secret, key
 
 
@@ -201,3 +201,29 @@ def test_sub_that_is_not_an_active_user(api, signer, make_user):
 
 def test_certificates_are_stored_with_the_client(dynamodb, signer):
     assert clients.get("signer").certificates
+
+
+# -- who a client may assert (RFC 7521 §6.3) -------------------------------------------------------------
+def test_sub_is_refused_unless_registered_for_the_client(api, make_client, make_user, keys):
+    (key, pem), _ = keys
+    make_client("signer", grant_types=(GRANT, "refresh_token"), certificates=(pem,))
+    make_user("admin")
+    body = refused(post(api, assertion(key, sub="admin")), "--jwt-subject USERNAME")
+    assert "register" in body["error_description"]
+    assert post(api, assertion(key)).status == 200, "the client's own token needs no subject"
+
+
+def test_only_the_listed_subjects(api, make_client, make_user, keys):
+    (key, pem), _ = keys
+    make_client("signer", grant_types=(GRANT,), certificates=(pem,), jwt_subjects=frozenset({"batch-user"}))
+    make_user("batch-user")
+    make_user("admin")
+    assert post(api, assertion(key, sub="batch-user")).status == 200
+    refused(post(api, assertion(key, sub="admin")), "may not act for")
+
+
+def test_required_jti(api, make_client, keys):
+    (key, pem), _ = keys
+    make_client("signer", grant_types=(GRANT,), certificates=(pem,), require_jti=True)
+    refused(post(api, assertion(key, jti=None)), "jti is required")
+    assert post(api, assertion(key)).status == 200

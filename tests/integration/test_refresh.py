@@ -88,3 +88,100 @@ def test_client_without_refresh_grant_cannot_refresh(api, make_client, make_user
                              {"S": "password"}]}})
     r = refresh(api, client, body["refresh_token"])
     assert r.status == 400 and r.json()["error"] == "unauthorized_client"
+
+
+def test_refresh_issues_only_the_scopes_the_client_is_registered_for_now(api, client, user_tokens):
+    import dataclasses
+
+    from oauth_core.storage import clients
+
+    clients.save(dataclasses.replace(clients.get(client[0]), scopes=frozenset({"write"})))
+    r = refresh(api, client, user_tokens["refresh_token"])
+    assert r.status == 200 and r.json()["scope"] == "write"
+    clients.save(dataclasses.replace(clients.get(client[0]), scopes=frozenset({"other"})))
+    gone = refresh(api, client, r.json()["refresh_token"])
+    assert gone.status == 400 and gone.json()["error"] == "invalid_scope"
+
+
+def _backdate_grant(dynamodb, stack, seconds):
+    grant = dynamodb.scan(TableName=f"{stack.stack_name}-grants")["Items"][0]
+    created = int(grant["created_at"]["N"]) - seconds
+    dynamodb.update_item(TableName=f"{stack.stack_name}-grants", Key={"grant_id": grant["grant_id"]},
+                         UpdateExpression="SET created_at = :c", ExpressionAttributeValues={":c": {"N": str(created)}})
+
+
+def test_refresh_never_extends_a_grant_past_its_maximum_lifetime(api, make_client, make_user, dynamodb, stack):
+    client = make_client(grant_max_lifetime=3600)
+    username, password = make_user()
+    first = api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
+                     auth=client).json()
+    _backdate_grant(dynamodb, stack, 3600 - 100)
+    near_the_end = refresh(api, client, first["refresh_token"]).json()
+    assert 0 < near_the_end["expires_in"] <= 100
+    _backdate_grant(dynamodb, stack, 100)
+    ended = refresh(api, client, near_the_end["refresh_token"])
+    assert ended.status == 400 and "maximum lifetime" in ended.json()["error_description"]
+    assert not active(api, near_the_end["access_token"])
+
+
+# -- the reuse window (RefreshTokenReuseWindow, --refresh-reuse-window) -------------------------------------------
+@pytest.fixture
+def retrying(api, make_client, make_user):
+    client = make_client(refresh_reuse_window=30)
+    username, password = make_user()
+    first = api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
+                     auth=client).json()
+    return client, first
+
+
+def test_retry_within_the_window_gets_a_new_pair_and_the_lost_one_stops_working(api, retrying):
+    client, first = retrying
+    lost = refresh(api, client, first["refresh_token"]).json()
+    retried = refresh(api, client, first["refresh_token"])
+    assert retried.status == 200, retried.text
+    retried = retried.json()
+    assert active(api, retried["access_token"]) and not active(api, lost["access_token"])
+    assert refresh(api, client, lost["refresh_token"]).status == 400
+    assert refresh(api, client, retried["refresh_token"]).status == 200, "the grant was not revoked"
+
+
+def test_retry_after_the_successor_was_used_revokes(api, retrying):
+    client, first = retrying
+    second = refresh(api, client, first["refresh_token"]).json()
+    third = refresh(api, client, second["refresh_token"]).json()
+    replay = refresh(api, client, first["refresh_token"])
+    assert replay.status == 400 and "revoked" in replay.json()["error_description"]
+    assert not active(api, third["access_token"])
+
+
+def test_retry_after_the_window_revokes(api, retrying, dynamodb, stack):
+    from oauth_core.storage import tokens
+
+    client, first = retrying
+    second = refresh(api, client, first["refresh_token"]).json()
+    dynamodb.update_item(TableName=f"{stack.stack_name}-tokens", Key={"token_hash": {"S": tokens.key(
+        first["refresh_token"])[1]["token_hash"]}}, UpdateExpression="SET rotated_at = rotated_at - :w",
+        ExpressionAttributeValues={":w": {"N": "31000"}})
+    replay = refresh(api, client, first["refresh_token"])
+    assert replay.status == 400 and "revoked" in replay.json()["error_description"]
+    assert not active(api, second["access_token"])
+
+
+def test_racing_refreshes_within_the_window_both_succeed(api, retrying, monkeypatch):
+    """Two refreshes that both read the token before either wrote: the loser retries within the window."""
+    from oauth_core.storage import dynamo, tokens
+
+    client, first = retrying
+    real_batch_get = dynamo.batch_get
+    stale = real_batch_get({"token": tokens.key(first["refresh_token"])})
+    winner = refresh(api, client, first["refresh_token"]).json()
+
+    def as_if_read_before_the_first(requests, **kwargs):
+        items = real_batch_get(requests, **kwargs)
+        return {**items, "token": stale["token"]} if "token" in items else items
+
+    monkeypatch.setattr(dynamo, "batch_get", as_if_read_before_the_first)
+    loser = refresh(api, client, first["refresh_token"])
+    monkeypatch.undo()
+    assert loser.status == 200, loser.text
+    assert active(api, loser.json()["access_token"]) and not active(api, winner["access_token"])

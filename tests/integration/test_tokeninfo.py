@@ -68,11 +68,11 @@ def test_deleting_the_user_stops_their_tokens_at_once(api, client, make_user, dy
 
 
 def test_tampered_ref_finds_no_token(api, client):
-    import base64
+    from oauth_core import token_format
 
     token = client_token(api, client)
     secret = token.split(".")[0]
-    forged = secret + "." + base64.urlsafe_b64encode(b"\x1fother-client\x1f").decode().rstrip("=")
+    forged = token_format.seal(secret, token_format.TokenRef("other-client"))  # well formed, names another client
     assert info(api, forged).json()["error"] == "invalid_token"
 
 
@@ -84,3 +84,26 @@ def test_tokeninfo_is_one_dynamodb_round_trip(api, client, dynamodb):
     dynamo.client().meta.events.register("before-call.dynamodb.*", lambda model, **kw: calls.append(model.name))
     assert info(api, token).status == 200
     assert calls == ["GetItem"] or calls == ["BatchGetItem"]
+
+
+def test_a_token_check_reads_no_password_or_secret_hash(api, client, user_tokens, monkeypatch):
+    """IAM lets tokeninfo, the resource and the authorizer read only the projected attributes."""
+    from oauth_core.storage import dynamo
+
+    seen = []
+    real_call = dynamo.call
+
+    def spy(operation, **kwargs):
+        answer = real_call(operation, **kwargs)
+        if operation == "batch_get_item":
+            seen.append((kwargs, answer))
+        return answer
+
+    monkeypatch.setattr(dynamo, "call", spy)
+    assert api.call("/oauth/tokeninfo", query=f"access_token={user_tokens['access_token']}").status == 200
+    (request, answer), = seen
+    for table, spec in request["RequestItems"].items():
+        if table.endswith(("-users", "-clients")):
+            assert "ProjectionExpression" in spec
+    returned = str(answer["Responses"])
+    assert "password_hash" not in returned and "secret_hash" not in returned and "scrypt" not in returned

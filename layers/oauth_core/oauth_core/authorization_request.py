@@ -134,7 +134,8 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
     challenge, method = "", ""
     if response_type == CODE:
         challenge, method = pkce.challenge(param("code_challenge"), param("code_challenge_method"),
-                                           public=client.public, plain_allowed=client.pkce_plain)
+                                           required=client.public or client.require_pkce,
+                                           plain_allowed=client.pkce_plain)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,

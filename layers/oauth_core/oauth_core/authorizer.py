@@ -1,5 +1,7 @@
-"""A Lambda REQUEST authorizer for other APIs: a valid token is allowed with its client, user and scopes
-in the authorizer context; anything else is refused in the two ways API Gateway understands.
+"""A Lambda REQUEST authorizer for other APIs: a valid token meant for them (``ResourceAllowedClients``,
+``ResourceUserTokensOnly``) is allowed, ``principalId`` ``user:<username>`` or ``client:<client id>``, with
+``sub``, ``token_kind``, client, user and scopes in the authorizer context; anything else is refused in
+the two ways API Gateway understands.
 
 - No token, or an invalid, expired or revoked one: ``Unauthorized`` (the exact message API Gateway
   turns into a 401, answered by the API's ``UNAUTHORIZED`` gateway response, which carries
@@ -73,4 +75,4 @@ def decide(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         observability.logger.info("authorizer refused", extra={"error": exc.error, "reason": exc.description})
         raise Unauthorized() from None
     observability.count("AuthorizerDecisions", "result", "allowed")
-    return _policy("Allow", principal.username or principal.client_id, method_arn, principal.context())
+    return _policy("Allow", principal.principal_id, method_arn, principal.context())

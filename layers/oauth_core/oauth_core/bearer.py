@@ -20,7 +20,7 @@ from oauth_core.errors import (
     InvalidBearerRequest,
     InvalidBearerToken,
 )
-from oauth_core.storage import dynamo, tokens
+from oauth_core.storage import tokens
 
 if TYPE_CHECKING:
     from oauth_core.http import Request
@@ -37,10 +37,20 @@ class Principal:
     scopes: tuple[str, ...]
     expires_at: int
 
+    @property
+    def kind(self) -> str:
+        """``user`` for a token on a user's behalf, ``client`` for a client's own token."""
+        return "user" if self.username else "client"
+
+    @property
+    def principal_id(self) -> str:
+        """Unambiguous even when a username equals a client id: ``user:alice``, ``client:orders``."""
+        return f"{self.kind}:{self.username or self.client_id}"
+
     def context(self) -> dict[str, str | int]:
         """As an API Gateway authorizer context (strings and numbers only)."""
-        return {"client_id": self.client_id, "username": self.username or "", "scope": " ".join(self.scopes),
-                "expires_at": self.expires_at}
+        return {"sub": self.username or self.client_id, "token_kind": self.kind, "client_id": self.client_id,
+                "username": self.username or "", "scope": " ".join(self.scopes), "expires_at": self.expires_at}
 
 
 def challenge(error: BearerError) -> str:
@@ -100,9 +110,10 @@ def authenticate(request: Request, required_scope: str = "") -> Principal:
         raw = token_from(request)
         try:
             ref, wanted = lookup.reads(raw)
-            active = lookup.check(ref, dynamo.batch_get(wanted), tokens.ACCESS)
+            active = lookup.check(ref, lookup.fetch(wanted), tokens.ACCESS)
         except lookup.Inactive as exc:
             raise InvalidBearerToken(f"the access token is {_plain(exc.reason)}") from None
+        _check_audience(active.token)
         scopes = tuple(active.token.scope.split())
         missing = [s for s in required_scope.split() if s not in scopes]
         if missing:
@@ -110,6 +121,16 @@ def authenticate(request: Request, required_scope: str = "") -> Principal:
     except BearerError as exc:
         raise _with_challenge(exc) from None
     return Principal(active.token.client_id, active.token.username or None, scopes, active.token.expires_at)
+
+
+def _check_audience(token: tokens.Token) -> None:
+    """Only tokens meant for this resource (RFC 9700 §2.3): of the allowed clients, on a user's behalf if
+    so configured. Another client's token is as good as no token here, so the answer is invalid_token."""
+    config = settings()
+    if config.resource_allowed_clients and token.client_id not in config.resource_allowed_clients:
+        raise InvalidBearerToken("the access token was issued to a client this resource does not accept")
+    if config.resource_user_tokens_only and not token.username:
+        raise InvalidBearerToken("the access token is a client's own token; this resource needs a user's")
 
 
 def _plain(reason: str) -> str:

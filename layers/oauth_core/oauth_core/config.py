@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Settings:
     attempts_table: str
     access_token_ttl: int
     refresh_token_ttl: int
+    grant_max_lifetime: int
+    refresh_reuse_window: int
     max_body_bytes: int
     token_audiences: tuple[str, ...]
     assertion_max_lifetime: int
@@ -37,6 +39,9 @@ class Settings:
     protected_scope: str
     bearer_in_form: bool
     bearer_in_query: bool
+    resource_allowed_clients: frozenset[str]
+    resource_user_tokens_only: bool
+    token_ref_key: str = field(repr=False)  # a secret: never in a log line
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -67,6 +72,10 @@ def settings() -> Settings:
         attempts_table=os.environ.get("ATTEMPTS_TABLE", "oauth-server-attempts"),
         access_token_ttl=_int("ACCESS_TOKEN_TTL", 3600),
         refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
+        # A grant's absolute lifetime: refreshing keeps a chain alive only this long (RFC 9700 §4.14.2).
+        grant_max_lifetime=_int("GRANT_MAX_LIFETIME", 30 * 24 * 3600),
+        # Seconds a rotated refresh token may be presented again by its client (a lost answer); 0: never.
+        refresh_reuse_window=min(_int("REFRESH_REUSE_WINDOW", 0, minimum=0), 300),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
         token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
         assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),
@@ -85,4 +94,10 @@ def settings() -> Settings:
         # RFC 6750 §2.2-2.3 allow the token in a form body or the query; both leak more easily than a header.
         bearer_in_form=_flag("BEARER_IN_FORM", False),
         bearer_in_query=_flag("BEARER_IN_QUERY", False),
+        # Audience of the resources (RFC 9700 §2.3): whose tokens they take; empty: every client's.
+        resource_allowed_clients=frozenset(c.strip() for c in os.environ.get("RESOURCE_ALLOWED_CLIENTS", "").split(",")
+                                           if c.strip()),
+        resource_user_tokens_only=_flag("RESOURCE_USER_TOKENS_ONLY", False),
+        # Encrypts the ref of tokens and codes (token_format); generated at deploy time, never logged.
+        token_ref_key=os.environ.get("TOKEN_REF_KEY", ""),
     )

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import token_format
+from oauth_core import lookup, token_format
 from oauth_core.config import settings
+from oauth_core.errors import InvalidGrant
 from oauth_core.hashing import digest, random_secret
 from oauth_core.storage import dynamo, grants, tokens
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 # Names of the conditional actions of a rotation, as ``TransactionRefused.failed`` reports them.
 ROTATED = "rotated_refresh_token"
 GRANT_ACTIVE = "grant"
+UNUSED_SUCCESSOR = "unused_successor"  # a retry within the reuse window replaces a pair nobody used
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,13 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
                  grant_id: str = "") -> Issued:
     """A new grant and its first access (and refresh) token, with ``extra`` actions (named by what they
     write), all or nothing. ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
-    now, ttl = now_ms(), access_ttl(client)
+    now, max_lifetime = now_ms(), lookup.grant_max_lifetime(client)
+    ttl, rttl = min(access_ttl(client), max_lifetime), min(refresh_ttl(client), max_lifetime)
     grant_id = grant_id or new_grant_id()
     ref = token_format.TokenRef(client.client_id, username, grant_id)
     access = token_format.mint(ref)
     refresh = token_format.mint(ref) if with_refresh else None
-    lifetime = max(ttl, refresh_ttl(client)) if refresh else ttl
+    lifetime = max(ttl, rttl) if refresh else ttl
     actions = {
         **(extra or {}),
         "grant": grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
@@ -101,22 +104,38 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
     }
     if refresh:
         actions["refresh_token"] = tokens.put_action(
-            _token(refresh, tokens.REFRESH, client, scope, now, refresh_ttl(client), username, grant_id))
+            _token(refresh, tokens.REFRESH, client, scope, now, rttl, username, grant_id))
     dynamo.transact_write(actions, request_token)
     return Issued(access, ttl, scope, refresh)
 
 
-def rotated_tokens(client: Client, old: tokens.Token, grant_scope: str, scope: str, request_id: str) -> Issued:
-    """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically."""
-    now, ttl, rttl = now_ms(), access_ttl(client), refresh_ttl(client)
+def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant_scope: str, scope: str,
+                   request_id: str, retry_since: int | None = None) -> Issued:
+    """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically.
+    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``). With ``retry_since``
+    (epoch ms), ``old`` was rotated already and is retried within the reuse window: its latest successor
+    pair, if never used, is replaced by the new one."""
+    now = now_ms()
+    remaining = lookup.grant_ends_at(grant, client) - now // 1000
+    if remaining <= 0:
+        raise InvalidGrant("the grant reached its maximum lifetime: the user must sign in again")
+    ttl, rttl = min(access_ttl(client), remaining), min(refresh_ttl(client), remaining)
     ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
     access, refresh = token_format.mint(ref), token_format.mint(ref)
+    access_item = _token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)
+    refresh_item = _token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username, old.grant_id)
+    if retry_since is None:
+        spend = {ROTATED: tokens.rotate_action(old.token_hash, request_id, now, refresh_item.token_hash,
+                                               access_item.token_hash)}
+    else:  # a retry within the reuse window: the answer it replaces stops working, nothing else changes
+        spend = {ROTATED: tokens.resupersede_action(old.token_hash, old.successor, retry_since,
+                                                    refresh_item.token_hash, access_item.token_hash),
+                 UNUSED_SUCCESSOR: tokens.delete_unused_action(old.successor),
+                 "replaced_access_token": tokens.delete_action(old.successor_access)}
     dynamo.transact_write({
-        ROTATED: tokens.rotate_action(old.token_hash, request_id, now),
-        "access_token": tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, old.username,
-                                                 old.grant_id)),
-        "refresh_token": tokens.put_action(_token(refresh, tokens.REFRESH, client, grant_scope, now, rttl,
-                                                  old.username, old.grant_id)),
+        **spend,
+        "access_token": tokens.put_action(access_item),
+        "refresh_token": tokens.put_action(refresh_item),
         GRANT_ACTIVE: grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
-    }, request_id)
+    }, request_id if retry_since is None else digest(f"{request_id}\x1f{old.successor}")[:36])
     return Issued(access, ttl, scope, refresh)

@@ -15,13 +15,14 @@ PLAIN = "plain"
 _VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
-def challenge(code_challenge: str | None, method: str | None, *, public: bool, plain_allowed: bool) -> tuple[str, str]:
+def challenge(code_challenge: str | None, method: str | None, *, required: bool,
+              plain_allowed: bool) -> tuple[str, str]:
     """The ``(challenge, method)`` to store with the code, or ``("", "")`` when the client sent none."""
     if not code_challenge:
         if method:
             raise InvalidRequest("code_challenge_method without code_challenge")
-        if public:
-            raise InvalidRequest("code_challenge is required for public clients (RFC 7636, method S256)")
+        if required:
+            raise InvalidRequest("code_challenge is required for this client (RFC 7636, method S256)")
         return "", ""
     method = method or PLAIN  # RFC 7636 §4.3: the default is plain
     if method not in (S256, PLAIN):

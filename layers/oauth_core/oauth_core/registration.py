@@ -79,6 +79,16 @@ def lifetime(value: int | None, name: str) -> int | None:
     return value
 
 
+MAX_REUSE_WINDOW = 300
+
+
+def reuse_window(value: int) -> int:
+    """Seconds a rotated refresh token may be presented again; short, since it lets a copy work too."""
+    if not 0 <= value <= MAX_REUSE_WINDOW:
+        raise Invalid(f"--refresh-reuse-window must be between 0 (off) and {MAX_REUSE_WINDOW} seconds")
+    return value
+
+
 def username(value: str) -> str:
     if not _USERNAME.fullmatch(value):
         raise Invalid("username must be 1-128 characters without spaces or control characters")

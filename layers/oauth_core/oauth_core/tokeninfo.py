@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from oauth_core import bearer, lookup, observability, responses
 from oauth_core.errors import InvalidRequest, InvalidToken
-from oauth_core.storage import dynamo, tokens
+from oauth_core.storage import tokens
 
 if TYPE_CHECKING:
     from oauth_core.http import Request, Response
@@ -31,7 +31,7 @@ def token_info(request: Request) -> Response:
     now = time.time()
     try:
         ref, wanted = lookup.reads(raw)
-        active = lookup.check(ref, dynamo.batch_get(wanted), tokens.ACCESS, now)
+        active = lookup.check(ref, lookup.fetch(wanted), tokens.ACCESS, now)
     except lookup.Inactive as exc:
         raise InvalidToken(exc.reason) from None
     if not in_header and not active.client.tokeninfo_query:

@@ -2,8 +2,10 @@
 redirect URI and, when the request had a challenge, the PKCE verifier (RFC 7636 §4.6).
 
 The code is marked used in the same transaction that stores the grant and its tokens, so there is
-never a code redeemed without tokens or the reverse. A second redemption fails and revokes the grant
-the first one created (RFC 6749 §4.1.2): whoever replays a code may have stolen it.
+never a code redeemed without tokens or the reverse. A second redemption that passes every binding
+(client, redirect URI, PKCE verifier) fails and revokes the grant the first one created (RFC 6749
+§4.1.2): whoever replays a code with its verifier may have stolen both. One that fails a binding proves
+nothing and revokes nothing.
 """
 
 from __future__ import annotations
@@ -38,16 +40,11 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     now = time.time()
     if code is None or code.expires_at <= now:
         raise InvalidGrant(_INVALID)
-    if code.client_id != client.client_id:
-        raise InvalidGrant("authorization code was issued to another client")
+    _check_bindings(request, code, client)
+    # Only now, with every binding proven, is a second redemption a replay worth revoking the grant for:
+    # otherwise anyone who saw a used code in a log could sign the user out (RFC 9700 §4.5.3).
     if code.consumed_by and code.consumed_by != request.request_id:
         _replayed(code, client)
-    sent = request.param("redirect_uri")
-    if code.redirect_uri and sent != code.redirect_uri:
-        raise InvalidGrant("redirect_uri does not match the authorization request")
-    if not code.redirect_uri and sent is not None and not redirects.matches(sent, client.redirect_uris):
-        raise InvalidGrant("redirect_uri is not registered for the client")
-    pkce.verify(request.param("code_verifier"), code.code_challenge, code.code_challenge_method)
     user = users.from_item(items.get("user"))
     if user is None or user.disabled or user.username != code.username:
         raise InvalidGrant("the user who approved this code is disabled or deleted")
@@ -67,6 +64,20 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
         if latest is not None and latest.consumed_by and latest.consumed_by != request.request_id:
             _replayed(latest, client)
         raise InvalidGrant(_INVALID) from None
+
+
+def _check_bindings(request: Request, code: codes.AuthorizationCode, client: Client) -> None:
+    """RFC 6749 §4.1.3, RFC 7636 §4.6: the client, the redirect URI and the PKCE verifier of the request."""
+    if code.client_id != client.client_id:
+        raise InvalidGrant("authorization code was issued to another client")
+    sent = request.param("redirect_uri")
+    if code.redirect_uri and sent != code.redirect_uri:
+        raise InvalidGrant("redirect_uri does not match the authorization request")
+    if not code.redirect_uri and sent is not None and not redirects.matches(sent, client.redirect_uris):
+        raise InvalidGrant("redirect_uri is not registered for the client")
+    if client.require_pkce and not code.code_challenge:
+        raise InvalidGrant("this client must use PKCE: the authorization request had no code_challenge")
+    pkce.verify(request.param("code_verifier"), code.code_challenge, code.code_challenge_method)
 
 
 def _replayed(code: codes.AuthorizationCode, client: Client) -> None:

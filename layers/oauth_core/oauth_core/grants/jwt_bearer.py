@@ -1,7 +1,11 @@
 """RFC 7523 §2.1: a JWT signed with the client's private key, checked against its registered
 certificates. Client authentication is optional (§3.1): without it the assertion's ``iss`` names the
 client. With ``sub`` the token is on that user's behalf (a grant, and a refresh token if the client may
-refresh); without it the token is the client's own."""
+refresh); without it the token is the client's own.
+
+Trust (RFC 7521 §6.3, RFC 7523 §3): a self-issued assertion proves who the client is, not that the user
+consented, so ``sub`` may only name a user the operator registered for this client (``jwt_subjects``),
+or any user for a client registered as a trusted backend (``jwt_any_subject``)."""
 
 from __future__ import annotations
 
@@ -54,6 +58,8 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     audiences = [*config.token_audiences, *([request.endpoint_url] if request.endpoint_url else [])]
     claims = assertions.verify(request.required("assertion"), client, audiences, now,
                                config.assertion_max_lifetime, config.clock_skew)
+    _check_jti_required(client, claims.jti)
+    _check_subject_allowed(client, claims.subject)
     scope = scopes.resolve(request.param("scope"), client.scopes)
     # The jti is spent in the same transaction that stores the token: one round trip, never one without the other.
     extra = {JTI: codes.consume_action(codes.JTI, f"{client.client_id}\x1f{claims.jti}",
@@ -71,3 +77,20 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
         if JTI not in refused.failed:
             raise
         raise Replayed("this assertion was already used: jti must be unique until exp") from None
+
+
+def _check_jti_required(client: Client, jti: str | None) -> None:
+    """RFC 9700 §2.1 / RFC 7523 §3: a client may be required to make every assertion single use."""
+    if client.require_jti and not jti:
+        raise InvalidGrant("jti is required: this client's assertions must be single use")
+    if jti is not None and bounds.utf8_size(jti) > bounds.SECRET_MAX_BYTES:
+        raise InvalidGrant(f"jti must be valid UTF-8 of at most {bounds.SECRET_MAX_BYTES} bytes")
+
+
+def _check_subject_allowed(client: Client, subject: str | None) -> None:
+    """RFC 7521 §6.3: the server must trust the client to assert this subject; the operator says so."""
+    if subject is None or client.jwt_any_subject or subject in client.jwt_subjects:
+        return
+    raise InvalidGrant("sub names a user this client may not act for: an operator must register it with "
+                       "'oauthctl clients update CLIENT_ID --jwt-subject USERNAME' (or --jwt-any-subject "
+                       "for a trusted backend)")

@@ -17,6 +17,11 @@ class NotFound(Exception):
     """No client with this id."""
 
 
+# What a token check reads of a client: never the secret hash or certificates (template.yaml grants the
+# read-only functions these attributes only).
+CHECKED_ATTRIBUTES = ("client_id", "disabled", "tokens_valid_after", "grant_max_lifetime", "tokeninfo_query")
+
+
 @dataclass(frozen=True)
 class Client:
     client_id: str
@@ -30,6 +35,12 @@ class Client:
     certificates: tuple[str, ...] = ()  # PEM, for the JWT bearer grant
     pkce_plain: bool = False  # RFC 7636 plain challenges accepted (S256 always is)
     tokeninfo_query: bool = True  # tokeninfo accepts this client's tokens in the query (the product's way)
+    jwt_subjects: frozenset[str] = field(default_factory=frozenset)  # users a JWT assertion's sub may name
+    jwt_any_subject: bool = False  # a trusted backend whose assertions may name any user (RFC 7521 §6.3)
+    require_pkce: bool = False  # the code flow needs an S256 challenge even for a confidential client
+    require_jti: bool = False  # JWT assertions without jti are refused (no replay until exp)
+    grant_max_lifetime: int | None = None  # seconds a grant may live in all, refreshes included
+    refresh_reuse_window: int | None = None  # seconds a rotated refresh token may be retried (0: never)
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked (oauthctl tokens revoke)
@@ -52,6 +63,12 @@ class Client:
             "certificates": list(self.certificates),
             "pkce_plain": self.pkce_plain,
             "tokeninfo_query": self.tokeninfo_query,
+            "jwt_subjects": sorted(self.jwt_subjects),
+            "jwt_any_subject": self.jwt_any_subject,
+            "require_pkce": self.require_pkce,
+            "require_jti": self.require_jti,
+            "grant_max_lifetime": self.grant_max_lifetime,
+            "refresh_reuse_window": self.refresh_reuse_window,
             "disabled": self.disabled,
             "created_at": self.created_at,
             "tokens_valid_after": self.tokens_valid_after,
@@ -68,6 +85,8 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         return None
     ttl = item.get("access_token_ttl")
     refresh_ttl = item.get("refresh_token_ttl")
+    max_lifetime = item.get("grant_max_lifetime")
+    reuse_window = item.get("refresh_reuse_window")
     return Client(
         client_id=item["client_id"],
         secret_hash=item.get("secret_hash"),
@@ -80,6 +99,12 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         certificates=tuple(item.get("certificates", ())),
         pkce_plain=bool(item.get("pkce_plain", False)),
         tokeninfo_query=bool(item.get("tokeninfo_query", True)),
+        jwt_subjects=frozenset(item.get("jwt_subjects", ())),
+        jwt_any_subject=bool(item.get("jwt_any_subject", False)),
+        require_pkce=bool(item.get("require_pkce", False)),
+        require_jti=bool(item.get("require_jti", False)),
+        grant_max_lifetime=int(max_lifetime) if max_lifetime is not None else None,
+        refresh_reuse_window=int(reuse_window) if reuse_window is not None else None,
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
         tokens_valid_after=int(item.get("tokens_valid_after", 0)),

@@ -24,7 +24,7 @@ from oauth_core.storage.limits import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["ConditionFailed", "StorageRejected", "TransactionRefused"]
 
@@ -119,10 +119,18 @@ def _call_once(operation: str, labels: tuple[str, ...], kwargs: dict[str, Any]) 
         raise failures.Transient(type(exc).__name__) from None
 
 
-def get(table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Strongly consistent read: a revoke followed by a read must see the revoke."""
-    response = call("get_item", TableName=table, Key=marshal(key), ConsistentRead=True)
+def get(table: str, key: Mapping[str, Any], attributes: Sequence[str] = ()) -> dict[str, Any] | None:
+    """Strongly consistent read: a revoke followed by a read must see the revoke. ``attributes``, if
+    given, are the only ones read (IAM may allow a function no others: ``dynamodb:Attributes``)."""
+    response = call("get_item", TableName=table, Key=marshal(key), ConsistentRead=True, **_projection(attributes))
     return unmarshal(response.get("Item"))
+
+
+def _projection(attributes: Sequence[str]) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    names = {f"#p{i}": name for i, name in enumerate(attributes)}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 
 def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> None:
@@ -141,19 +149,23 @@ def delete_existing(table: str, key: Mapping[str, Any]) -> None:
     call("delete_item", TableName=table, Key=marshal(key), ConditionExpression=f"attribute_exists({name})")
 
 
-def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any] | None]:
+def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]],
+              projections: Mapping[str, Sequence[str]] | None = None) -> dict[str, dict[str, Any] | None]:
     """Read several items of several tables in one round trip (strongly consistent).
 
     ``requests`` maps a name of the caller's choosing to ``(table, key)``; the answer maps each name to
-    its item or None. Keys asked for twice are sent once (DynamoDB refuses duplicates). Unprocessed
-    keys are asked for again while the time budget allows.
+    its item or None. ``projections`` maps a table to the only attributes to read of it. Keys asked for
+    twice are sent once (DynamoDB refuses duplicates). Unprocessed keys are asked for again while the time
+    budget allows.
     """
+    projections = projections or {}
     if len(requests) == 1:
         ((name, (table, key)),) = requests.items()
-        return {name: get(table, key)}
+        return {name: get(table, key, projections.get(table, ()))}
     wanted: dict[str, dict[str, Any]] = {}
     for table, key in requests.values():
-        entry = wanted.setdefault(table, {"Keys": [], "ConsistentRead": True})
+        entry = wanted.setdefault(table, {"Keys": [], "ConsistentRead": True,
+                                          **_projection(projections.get(table, ()))})
         marshalled = marshal(key)
         if marshalled not in entry["Keys"]:
             entry["Keys"].append(marshalled)

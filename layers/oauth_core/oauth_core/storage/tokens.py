@@ -30,6 +30,9 @@ class Token:
     username: str = ""
     grant_id: str = ""
     rotated_by: str | None = None
+    rotated_at: int = 0  # epoch ms of the rotation that spent this refresh token
+    successor: str = ""  # hash of the refresh token that rotation (or its latest retry) issued
+    successor_access: str = ""  # hash of the access token issued with it
 
     def expires_in(self, now: float) -> int:
         return max(0, int(self.expires_at - now))
@@ -65,7 +68,15 @@ def from_item(item: dict[str, Any] | None) -> Token | None:
         username=item.get("username", ""),
         grant_id=item.get("grant_id", ""),
         rotated_by=item.get("rotated_by"),
+        rotated_at=int(item.get("rotated_at", 0)),
+        successor=item.get("successor", ""),
+        successor_access=item.get("successor_access", ""),
     )
+
+
+def get_by_hash(token_hash: str) -> Token | None:
+    """Strongly consistent read of a token by its stored key."""
+    return from_item(dynamo.get(settings().tokens_table, {"token_hash": token_hash}))
 
 
 def put(token: Token) -> None:
@@ -76,19 +87,43 @@ def put_action(token: Token) -> dict[str, Any]:
     return {"Put": {"TableName": settings().tokens_table, "Item": dynamo.marshal(token.to_item())}}
 
 
-def rotate_action(token_hash: str, request_id: str, now_ms: int) -> dict[str, Any]:
-    """Mark a refresh token used. The condition admits our own request id so that botocore retrying
-    a write whose success was lost does not look like a replay (RFC 9700 §4.14.2)."""
+def rotate_action(token_hash: str, request_id: str, now_ms: int, successor: str, successor_access: str
+                  ) -> dict[str, Any]:
+    """Mark a refresh token used and name what replaced it. The condition admits our own request id so
+    that botocore retrying a write whose success was lost does not look like a replay (RFC 9700 §4.14.2)."""
     return {
         "Update": {
             "TableName": settings().tokens_table,
             "Key": dynamo.marshal({"token_hash": token_hash}),
-            "UpdateExpression": "SET rotated_by = :rid, rotated_at = :now",
+            "UpdateExpression": "SET rotated_by = :rid, rotated_at = :now, successor = :next, successor_access = :acc",
             "ConditionExpression": "attribute_exists(token_hash) AND "
             "(attribute_not_exists(rotated_by) OR rotated_by = :rid)",
-            "ExpressionAttributeValues": dynamo.marshal({":rid": request_id, ":now": now_ms}),
+            "ExpressionAttributeValues": dynamo.marshal({":rid": request_id, ":now": now_ms, ":next": successor,
+                                                         ":acc": successor_access}),
         }
     }
+
+
+def resupersede_action(token_hash: str, previous: str, since_ms: int, successor: str,
+                       successor_access: str) -> dict[str, Any]:
+    """A retry of a rotated refresh token within the reuse window: name the new successor, only if the
+    one we read is still the latest and the rotation is recent enough (two retries cannot both win)."""
+    return {
+        "Update": {
+            "TableName": settings().tokens_table,
+            "Key": dynamo.marshal({"token_hash": token_hash}),
+            "UpdateExpression": "SET successor = :next, successor_access = :acc",
+            "ConditionExpression": "successor = :prev AND rotated_at >= :since",
+            "ExpressionAttributeValues": dynamo.marshal({":prev": previous, ":since": since_ms, ":next": successor,
+                                                         ":acc": successor_access}),
+        }
+    }
+
+
+def delete_unused_action(token_hash: str) -> dict[str, Any]:
+    """Delete a refresh token that was never used (a successor nobody received); fails if it was."""
+    return {"Delete": {"TableName": settings().tokens_table, "Key": dynamo.marshal({"token_hash": token_hash}),
+                       "ConditionExpression": "attribute_not_exists(rotated_by)"}}
 
 
 def delete_action(token_hash: str) -> dict[str, Any]:

@@ -18,6 +18,11 @@ class NotFound(Exception):
     """No user with this name."""
 
 
+# What a token check reads of a user: never the password hash (template.yaml grants the read-only
+# functions these attributes only).
+CHECKED_ATTRIBUTES = ("username", "disabled", "tokens_valid_after")
+
+
 @dataclass(frozen=True)
 class User:
     username: str
