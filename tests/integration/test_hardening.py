@@ -280,3 +280,57 @@ def test_hostile_client_authentication_gets_an_rfc_error(api, client, headers, d
     body = {"grant_type": "client_credentials", **data}
     r = api.call("/oauth/token", data=body, headers=headers)
     assert r.status == status and r.json()["error"] == error, r.text
+
+
+def lose_answer_after_write(dynamodb, operation: str, table_suffix: str) -> dict[str, int]:
+    """The first ``operation`` on a table named ``*table_suffix`` is applied by DynamoDB, then its answer is
+    lost on the way back (a read timeout): the caller cannot know it succeeded and retries."""
+    import json
+
+    from botocore.exceptions import ReadTimeoutError
+
+    state = {"lost": 0}
+
+    def remember(params, context, **_):
+        context["table"] = json.loads(params["body"]).get("TableName", "")
+
+    def lose(context, **_):
+        if not state["lost"] and context.get("table", "").endswith(table_suffix):
+            state["lost"] += 1
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
+
+    dynamodb.meta.events.register(f"before-call.dynamodb.{operation}", remember)
+    dynamodb.meta.events.register(f"after-call.dynamodb.{operation}", lose)
+    return state
+
+
+def test_lost_answer_of_the_login_step_does_not_restart_the_sign_in(api, make_client, make_user, dynamodb):
+    make_client("web", grant_types=("authorization_code",), redirect_uris=(REDIRECT,))
+    make_user()
+    browser = Browser(api)
+    assert browser.open(client_id="web", response_type="code").status == 200
+    state = lose_answer_after_write(dynamodb, "UpdateItem", "-sessions")
+    page = browser.login()
+    assert state["lost"] == 1
+    assert page.status == 200 and "Approve" in page.text, "our own retry is not a second login"
+
+
+@pytest.mark.parametrize(("window", "retry_status"), [("30", 200), ("0", 400)])
+def test_refresh_whose_answer_was_lost_until_the_budget_ran_out(api, client, user_tokens, dynamodb, monkeypatch,
+                                                                window, retry_status):
+    """The rotation was written but every answer was lost (503 to the client, which keeps its refresh
+    token): within RefreshTokenReuseWindow the client's retry works; with the window off it is a reuse."""
+    from oauth_core.config import settings
+    from tests.dynamodb_faults import Faults
+
+    monkeypatch.setenv("REFRESH_REUSE_WINDOW", window)
+    settings.cache_clear()
+    monkeypatch.setattr(budget, "_BACKOFF_BASE", 0.001)
+    state = lose_answer_after_write(dynamodb, "TransactWriteItems", "")
+    faults = Faults(code="InternalServerError", after=2).install(dynamodb)  # batch read, the lost write: then none
+    data = {"grant_type": "refresh_token", "refresh_token": user_tokens["refresh_token"]}
+    first = api.call("/oauth/token", auth=client, data=data)
+    faults.active = False
+    assert state["lost"] == 1 and first.status == 503
+    retry = api.call("/oauth/token", auth=client, data=data)
+    assert retry.status == retry_status, retry.text
