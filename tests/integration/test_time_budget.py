@@ -79,8 +79,10 @@ def test_silent_store_gets_a_503_before_the_function_times_out(handlers, silent_
 
 def test_silent_store_at_the_authorizer_is_an_authorizer_failure_in_time(handlers, silent_dynamodb):
     ctx = context(budget.ATTEMPT_WORST * 1.5 + budget.ANSWER_MARGIN)
-    request = events.build("GET", "/orders", "", [("Authorization", "Bearer " + "A" * 43 + ".H3NvbWUtY2xpZW50Hw")],
-                           b"", "/orders")
+    from oauth_core import token_format
+
+    token = token_format.mint(token_format.TokenRef("some-client"))  # well formed: only the store can say more
+    request = events.build("GET", "/orders", "", [("Authorization", f"Bearer {token}")], b"", "/orders")
     with pytest.raises(Exception, match="unavailable") as caught:
         handlers.handler("authorizer")(events.authorizer_event(request, "arn:aws:execute-api:r:1:a/api/GET/x"), ctx)
     assert str(caught.value) != "Unauthorized" and ctx.get_remaining_time_in_millis() > 0
