@@ -42,7 +42,7 @@ def oauthctl(stack, *args: str, stdin: str | None = None):
     return json.loads(done.stdout)
 
 
-def new_user(stack, password: str = "a long password") -> str:
+def new_user(stack, password: str = "violet kettle hums at dawn") -> str:
     username = f"user-{uuid.uuid4().hex[:8]}"
     oauthctl(stack, "users", "create", "--username", username, "--password-stdin", stdin=password + "\n")
     return username
@@ -101,7 +101,7 @@ def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack
     client = new_client(local_stack)
     user = new_user(local_stack)
 
-    def sign_in(password: str = "a long password") -> dict:
+    def sign_in(password: str = "violet kettle hums at dawn") -> dict:
         r = token(local_stack, client, grant_type="password", username=user, password=password)
         assert r.status_code == 200, r.text
         return r.json()
@@ -110,31 +110,31 @@ def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack
         return info(local_stack, tokens["access_token"]).status_code == 200
 
     before = sign_in()
-    oauthctl(local_stack, "users", "set-password", user, "--password-stdin", stdin="another password\n")
+    oauthctl(local_stack, "users", "set-password", user, "--password-stdin", stdin="copper lanterns drift north\n")
     assert not works(before)
     refresh = token(local_stack, client, grant_type="refresh_token", refresh_token=before["refresh_token"])
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
 
-    stolen = sign_in("another password")
+    stolen = sign_in("copper lanterns drift north")
     oauthctl(local_stack, "users", "disable", user)
     oauthctl(local_stack, "users", "enable", user)
     assert not works(stolen), "enable brought an earlier token back"
-    assert works(sign_in("another password"))
+    assert works(sign_in("copper lanterns drift north"))
 
-    earlier = sign_in("another password")
+    earlier = sign_in("copper lanterns drift north")
     oauthctl(local_stack, "clients", "disable", client[0])
     oauthctl(local_stack, "clients", "enable", client[0])
     assert not works(earlier)
     assert token(local_stack, client, grant_type="refresh_token",
                  refresh_token=earlier["refresh_token"]).status_code == 400
-    assert works(sign_in("another password"))
+    assert works(sign_in("copper lanterns drift north"))
 
 
 # -- 4. a scope taken off the client's registration -------------------------------------------------------------
 def test_refresh_never_brings_back_a_removed_scope(local_stack):
     client = new_client(local_stack)
     user = new_user(local_stack)
-    first = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    first = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
     assert first["scope"] == "read write"
     oauthctl(local_stack, "clients", "update", client[0], "--scope", "read")
     refreshed = token(local_stack, client, grant_type="refresh_token", refresh_token=first["refresh_token"])
@@ -164,7 +164,7 @@ def backdate_grants_of(username: str, seconds: int) -> None:
 def test_refresh_chain_ends_at_the_grants_maximum_lifetime(local_stack, store):
     client = new_client(local_stack, "--grant-max-lifetime", "86400")
     user = new_user(local_stack)
-    tokens = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    tokens = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
     backdate_grants_of(user, 86400 - 30)  # refreshed every day for a day
     tokens = token(local_stack, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"]).json()
     assert 0 < tokens["expires_in"] <= 30, "the new access token ends with the grant"
@@ -182,7 +182,7 @@ def test_two_concurrent_refreshes_within_the_window_both_succeed(local_stack, st
 
     client = new_client(local_stack, "--refresh-reuse-window", "60")
     user = new_user(local_stack)
-    first = token(local_stack, client, grant_type="password", username=user, password="a long password").json()
+    first = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: token(local_stack, client, grant_type="refresh_token",
                                                 refresh_token=first["refresh_token"]), range(2), timeout=60))
