@@ -23,6 +23,7 @@ from tests.e2e.helpers import sign_in_and_approve
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 REDIRECT = "https://localhost/oauth_callback"
+PASSWORD = "violet kettle hums at dawn"  # passes the password policy
 
 
 def token(stack, auth=None, **data) -> requests.Response:
@@ -42,7 +43,7 @@ def oauthctl(stack, *args: str, stdin: str | None = None):
     return json.loads(done.stdout)
 
 
-def new_user(stack, password: str = "violet kettle hums at dawn") -> str:
+def new_user(stack, password: str = PASSWORD) -> str:
     username = f"user-{uuid.uuid4().hex[:8]}"
     oauthctl(stack, "users", "create", "--username", username, "--password-stdin", stdin=password + "\n")
     return username
@@ -101,7 +102,7 @@ def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack
     client = new_client(local_stack)
     user = new_user(local_stack)
 
-    def sign_in(password: str = "violet kettle hums at dawn") -> dict:
+    def sign_in(password: str = PASSWORD) -> dict:
         r = token(local_stack, client, grant_type="password", username=user, password=password)
         assert r.status_code == 200, r.text
         return r.json()
@@ -134,7 +135,7 @@ def test_new_password_or_disable_then_enable_never_resurrects_tokens(local_stack
 def test_refresh_never_brings_back_a_removed_scope(local_stack):
     client = new_client(local_stack)
     user = new_user(local_stack)
-    first = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
+    first = token(local_stack, client, grant_type="password", username=user, password=PASSWORD).json()
     assert first["scope"] == "read write"
     oauthctl(local_stack, "clients", "update", client[0], "--scope", "read")
     refreshed = token(local_stack, client, grant_type="refresh_token", refresh_token=first["refresh_token"])
@@ -164,7 +165,7 @@ def backdate_grants_of(username: str, seconds: int) -> None:
 def test_refresh_chain_ends_at_the_grants_maximum_lifetime(local_stack, store):
     client = new_client(local_stack, "--grant-max-lifetime", "86400")
     user = new_user(local_stack)
-    tokens = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
+    tokens = token(local_stack, client, grant_type="password", username=user, password=PASSWORD).json()
     backdate_grants_of(user, 86400 - 30)  # refreshed every day for a day
     tokens = token(local_stack, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"]).json()
     assert 0 < tokens["expires_in"] <= 30, "the new access token ends with the grant"
@@ -182,7 +183,7 @@ def test_two_concurrent_refreshes_within_the_window_both_succeed(local_stack, st
 
     client = new_client(local_stack, "--refresh-reuse-window", "60")
     user = new_user(local_stack)
-    first = token(local_stack, client, grant_type="password", username=user, password="violet kettle hums at dawn").json()
+    first = token(local_stack, client, grant_type="password", username=user, password=PASSWORD).json()
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: token(local_stack, client, grant_type="refresh_token",
                                                 refresh_token=first["refresh_token"]), range(2), timeout=60))
