@@ -48,7 +48,7 @@ def bind(request: Request | None) -> None:
 
 
 def logged() -> bool:
-    """Whether this invocation has logged an event already (a refusal is then not audited twice)."""
+    """Whether this invocation has audited a failure or refusal already (it is then not audited twice)."""
     return _logged.get()
 
 
@@ -67,6 +67,7 @@ def event(event_type: str, outcome: str, *, user: str | None = None, client_id: 
     if request is not None:
         fields.update(source_ip=request.source_ip or None, user_agent=request.header("user-agent"),
                       request_id=request.request_id)
-    _logged.set(True)
+    if outcome not in ("success", "granted"):  # a later refusal of the same request is still audited
+        _logged.set(True)
     _logger().info(f"audit {event_type} {outcome}",
                    extra={k: _clip(v) for k, v in fields.items() if v is not None and v != ""})

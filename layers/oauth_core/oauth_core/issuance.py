@@ -35,6 +35,7 @@ class Issued:
     expires_in: int
     scope: str
     refresh_token: str | None = None
+    username: str = ""  # on whose behalf (for the audit trail; never in the response)
 
     def body(self) -> dict[str, Any]:
         """RFC 6749 §5.1; ``expires_in`` is an integer, ``scope`` present because it may differ."""
@@ -106,7 +107,7 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
         actions["refresh_token"] = tokens.put_action(
             _token(refresh, tokens.REFRESH, client, scope, now, rttl, username, grant_id))
     dynamo.transact_write(actions, request_token)
-    return Issued(access, ttl, scope, refresh)
+    return Issued(access, ttl, scope, refresh, username)
 
 
 def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant_scope: str, scope: str,
@@ -138,4 +139,4 @@ def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant
         "refresh_token": tokens.put_action(refresh_item),
         GRANT_ACTIVE: grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
     }, request_id if retry_since is None else digest(f"{request_id}\x1f{old.successor}")[:36])
-    return Issued(access, ttl, scope, refresh)
+    return Issued(access, ttl, scope, refresh, old.username)

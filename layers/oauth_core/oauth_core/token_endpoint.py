@@ -61,6 +61,6 @@ def _issue_token(request: Request) -> Response:
         raise refusal(f"the client is not registered for grant_type {grant_type}")
     issued = grant.issue(request, client, items)
     observability.count("TokensIssued", "grant_type", grant_type)
-    audit.event("token_issued", "success", user=request.param("username") if grant_type == "password" else None,
-                client_id=client.client_id, grant_type=grant_type, scope=issued.scope or None)
+    audit.event("token_issued", "success", user=issued.username or None, client_id=client.client_id,
+                grant_type=grant_type, scope=issued.scope or None)
     return responses.render(issued.body(), fmt)

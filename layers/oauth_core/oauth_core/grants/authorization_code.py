@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import issuance, observability, pkce, redirects, revocation, token_format
+from oauth_core import audit, issuance, observability, pkce, redirects, revocation, token_format
 from oauth_core.errors import InvalidGrant, Replayed
 from oauth_core.storage import codes, dynamo, users
 
@@ -85,4 +85,6 @@ def _replayed(code: codes.AuthorizationCode, client: Client) -> None:
     observability.count("CodeReplays", "grant_type", "authorization_code")
     if code.grant_id:
         revocation.revoke_grant(code.grant_id, "authorization code replayed")
+    audit.event("replay_detected", "refused", user=code.username, client_id=client.client_id,
+                reason="authorization code replayed; its grant was revoked", grant_type="authorization_code")
     raise Replayed(_REPLAYED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import assertions, bounds, issuance, scopes
+from oauth_core import assertions, audit, bounds, issuance, scopes
 from oauth_core.config import settings
 from oauth_core.errors import InvalidGrant, Replayed
 from oauth_core.registration import JWT_BEARER
@@ -91,6 +91,8 @@ def _check_subject_allowed(client: Client, subject: str | None) -> None:
     """RFC 7521 §6.3: the server must trust the client to assert this subject; the operator says so."""
     if subject is None or client.jwt_any_subject or subject in client.jwt_subjects:
         return
+    audit.event("token_refused", "refused", user=subject, client_id=client.client_id, grant_type=JWT_BEARER,
+                reason="sub names a user this client is not registered to act for")
     raise InvalidGrant("sub names a user this client may not act for: an operator must register it with "
                        "'oauthctl clients update CLIENT_ID --jwt-subject USERNAME' (or --jwt-any-subject "
                        "for a trusted backend)")

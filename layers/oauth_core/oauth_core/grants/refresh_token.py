@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from oauth_core import issuance, lookup, observability, revocation, scopes, token_format
+from oauth_core import audit, issuance, lookup, observability, revocation, scopes, token_format
 from oauth_core.config import settings
-from oauth_core.errors import InvalidGrant, InvalidScope, Replayed
+from oauth_core.errors import InvalidGrant, InvalidScope, Replayed, TemporarilyUnavailable
 from oauth_core.storage import dynamo, tokens
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ def _retried(request: Request, client: Client, active: lookup.ActiveToken, old: 
             continue
         observability.count("RefreshRetries", "result", "within_window")
         return issued
-    raise InvalidGrant("this refresh token is being retried concurrently; retry with the latest refresh token")
+    # Contention, not a verdict on the grant: the client keeps its refresh token and tries again.
+    raise TemporarilyUnavailable("this refresh token is being retried concurrently; retry in a moment")
 
 
 def _still_registered(granted: str, client: Client) -> str:
@@ -104,4 +105,6 @@ def _narrowed(raw: str | None, granted: str) -> str:
 
 def _reuse(old: tokens.Token) -> None:
     revocation.revoke_grant(old.grant_id, "refresh token reuse")
+    audit.event("replay_detected", "refused", user=old.username or None, client_id=old.client_id,
+                reason="refresh token reused; its grant was revoked", grant_type="refresh_token")
     raise Replayed(_REUSED)

@@ -19,7 +19,7 @@ def _hash(kind: str, value: str) -> str:
 
 
 def consume_action(kind: str, value: str, expires_at: int, request_id: str, now: int) -> dict[str, Any]:
-    """A conditional put that succeeds once per value. It admits our own request id (a botocore retry of
+    """A conditional put that succeeds once per value. It admits our own request id (our retry of
     a lost success) and an item past its expiry that TTL has not deleted yet."""
     return {
         "Put": {
@@ -96,7 +96,7 @@ def put_action(code: AuthorizationCode) -> dict[str, Any]:
 
 def redeem_action(hash_: str, request_id: str, grant_id: str) -> dict[str, Any]:
     """Mark the code used by this request and name the grant it produced, once. Our own request id
-    passes again, so a botocore retry of a lost success is not taken for a replay."""
+    passes again, so our retry of a lost success is not taken for a replay."""
     return {
         "Update": {
             "TableName": settings().codes_table,
@@ -107,7 +107,3 @@ def redeem_action(hash_: str, request_id: str, grant_id: str) -> dict[str, Any]:
             "ExpressionAttributeValues": dynamo.marshal({":rid": request_id, ":gid": grant_id}),
         }
     }
-
-
-def get(code: str) -> AuthorizationCode | None:
-    return from_item(dynamo.get(*key(code)))

@@ -90,7 +90,7 @@ def put_action(token: Token) -> dict[str, Any]:
 def rotate_action(token_hash: str, request_id: str, now_ms: int, successor: str, successor_access: str
                   ) -> dict[str, Any]:
     """Mark a refresh token used and name what replaced it. The condition admits our own request id so
-    that botocore retrying a write whose success was lost does not look like a replay (RFC 9700 §4.14.2)."""
+    that our retry of a write whose answer was lost does not look like a replay (RFC 9700 §4.14.2)."""
     return {
         "Update": {
             "TableName": settings().tokens_table,
