@@ -54,6 +54,8 @@ def main() -> int:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_PROFILE", "AWS_SESSION"))}
     env["SECURE_COOKIES"] = "false"  # plain http on loopback: a Secure cookie would never come back
+    # moto serves one request at a time: twenty racing requests can queue for seconds, which DynamoDB never does.
+    env["DYNAMODB_READ_TIMEOUT"] = "8"
     gateway = Gateway(stack, {**env, **aws_env})
     gateway.warm()
     httpd = server(gateway, HOST, port)

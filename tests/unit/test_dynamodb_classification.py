@@ -84,7 +84,7 @@ def test_a_request_dynamodb_refuses_as_invalid_is_a_bug_not_unavailability(moto,
 def test_no_attempt_starts_that_could_outlast_the_deadline(moto, stack):
     class Context:
         def get_remaining_time_in_millis(self):
-            return int((budget.ATTEMPT_WORST + budget.ANSWER_MARGIN) * 1000) - 100
+            return int((budget.shortest_attempt() + budget.ANSWER_MARGIN) * 1000) - 100
 
     faults = Faults(code="ThrottlingException").install(moto)
     with budget.within(Context()), pytest.raises(TemporarilyUnavailable):
@@ -152,7 +152,7 @@ def test_a_transaction_still_in_progress_is_retried_once_it_can_settle(monkeypat
     answers = iter([failures.Transient(failures.IN_PROGRESS), {"ok": True}])
     pauses: list[float] = []
 
-    def once(operation, labels, kwargs):
+    def once(dynamodb, operation, labels, kwargs):
         answer = next(answers)
         if isinstance(answer, Exception):
             raise answer
@@ -162,3 +162,19 @@ def test_a_transaction_still_in_progress_is_retried_once_it_can_settle(monkeypat
     monkeypatch.setattr(dynamo.time, "sleep", pauses.append)
     assert dynamo.call("transact_write_items") == {"ok": True}
     assert len(pauses) == 1 and 4 < pauses[0] <= failures.IN_PROGRESS_SETTLES
+
+
+def test_an_attempt_late_in_the_budget_waits_less_so_it_still_ends_in_time():
+    class Context:
+        def __init__(self, seconds):
+            self.seconds = seconds
+
+        def get_remaining_time_in_millis(self):
+            return int(self.seconds * 1000)
+
+    with budget.within(Context(10)):
+        assert budget.attempt_timeout() == budget.read_timeout()
+    with budget.within(Context(budget.ANSWER_MARGIN + budget.CONNECT_TIMEOUT + 1.2)):
+        assert budget.attempt_timeout() == 1.0  # half seconds, rounded down
+    with budget.within(Context(budget.ANSWER_MARGIN + budget.shortest_attempt() - 0.01)):
+        assert budget.attempt_timeout() is None

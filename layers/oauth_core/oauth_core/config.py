@@ -24,6 +24,7 @@ class Settings:
     refresh_token_ttl: int
     grant_max_lifetime: int
     refresh_reuse_window: int
+    dynamodb_read_timeout: float
     max_body_bytes: int
     token_audiences: tuple[str, ...]
     assertion_max_lifetime: int
@@ -76,6 +77,8 @@ def settings() -> Settings:
         grant_max_lifetime=_int("GRANT_MAX_LIFETIME", 30 * 24 * 3600),
         # Seconds a rotated refresh token may be presented again by its client (a lost answer); 0: never.
         refresh_reuse_window=min(_int("REFRESH_REUSE_WINDOW", 0, minimum=0), 300),
+        # DynamoDB answers in milliseconds; only the local stack (moto behind one lock) needs longer.
+        dynamodb_read_timeout=max(0.1, float(os.environ.get("DYNAMODB_READ_TIMEOUT", "").strip() or 2.0)),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
         token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
         assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),

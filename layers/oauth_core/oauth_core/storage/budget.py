@@ -1,9 +1,10 @@
 """How long DynamoDB may keep a request waiting: every function answers, with a 503 if need be, before
 its own timeout, instead of being killed and leaving API Gateway to answer 502 "Internal server error".
 
-Each attempt is bounded by botocore's connect and read timeouts; retries (ours, not botocore's: its
-``standard`` mode knows nothing of the Lambda's deadline) are made only while a whole attempt still
-fits before the deadline, less ``ANSWER_MARGIN`` to shape and return the 503. Without a deadline
+Each attempt is bounded by botocore's connect and read timeouts, the read timeout shortened when less
+time is left, so that every attempt ends before the deadline less ``ANSWER_MARGIN`` (time to shape and
+return the 503); retries are ours, not botocore's (its ``standard`` mode knows nothing of the
+deadline). Without a deadline
 (``oauthctl``, benchmarks) the attempts alone bound a call.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 CONNECT_TIMEOUT = 1.0  # s: same-region connects take milliseconds
-READ_TIMEOUT = 2.0  # s: DynamoDB answers in milliseconds, transactions included, when healthy
-ATTEMPT_WORST = CONNECT_TIMEOUT + READ_TIMEOUT
 ANSWER_MARGIN = 1.0  # s kept to answer after the last attempt (and for what the timeouts do not cover: a cold
 # client's creation, DNS, a read timeout that applies per socket read)
 MAX_ATTEMPTS = 4  # a call and three retries, as botocore's standard mode
@@ -39,6 +39,33 @@ def within(context: Any) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+def read_timeout() -> float:
+    """botocore's read timeout (``DYNAMODB_READ_TIMEOUT``, 2 s): DynamoDB answers in milliseconds,
+    transactions included, when healthy."""
+    from oauth_core.config import settings
+
+    return settings().dynamodb_read_timeout
+
+
+MIN_READ = 0.5  # s: an attempt given less time to answer than this is not worth starting
+
+
+def shortest_attempt() -> float:
+    """The least time an attempt is given: connecting, then ``MIN_READ`` to answer."""
+    return CONNECT_TIMEOUT + MIN_READ
+
+
+def attempt_timeout() -> float | None:
+    """The read timeout of the next attempt: ``read_timeout()``, or less (in half seconds, so that few
+    clients are ever made) so that the attempt ends before the deadline; None when not even
+    ``MIN_READ`` fits."""
+    left = remaining()
+    if left is None:
+        return read_timeout()
+    fits = math.floor((left - CONNECT_TIMEOUT) * 2) / 2
+    return None if fits < MIN_READ else min(read_timeout(), fits)
 
 
 def remaining() -> float | None:
@@ -63,4 +90,4 @@ def next_attempt(attempt: int) -> float | None:
     if attempt >= MAX_ATTEMPTS:
         return None
     pause = backoff(attempt)
-    return pause if allows(pause + ATTEMPT_WORST) else None
+    return pause if allows(pause + shortest_attempt()) else None

@@ -30,16 +30,17 @@ __all__ = ["ConditionFailed", "StorageRejected", "TransactionRefused"]
 
 
 @functools.cache
-def client() -> Any:
-    """The DynamoDB client, made on first use (never at import: that escapes moto and costs cold start).
-    botocore does not retry: ``call`` does, within the request's time budget."""
+def client(read_timeout: float | None = None) -> Any:
+    """The DynamoDB client, made on first use (never at import: that escapes moto and costs cold start),
+    with ``budget.read_timeout()``; a shorter ``read_timeout`` gets a client of its own (only when a
+    request's time is nearly spent). botocore does not retry: ``call`` does, within the time budget."""
     import boto3
     from botocore.config import Config
 
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},  # "adaptive" would sleep outside the budget
         connect_timeout=budget.CONNECT_TIMEOUT,
-        read_timeout=budget.READ_TIMEOUT,
+        read_timeout=read_timeout or budget.read_timeout(),
         tcp_keepalive=True,
     )
     return boto3.client("dynamodb", config=config)
@@ -78,16 +79,18 @@ def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict
     attempt, first = 0, time.monotonic()
     while True:
         attempt += 1
-        if not budget.allows(budget.ATTEMPT_WORST):
+        timeout = budget.attempt_timeout()
+        if timeout is None:
             raise TemporarilyUnavailable()
         try:
-            return _call_once(operation, labels, kwargs)
+            return _call_once(client() if timeout == budget.read_timeout() else client(timeout),
+                              operation, labels, kwargs)
         except failures.Transient as exc:
             pause = budget.next_attempt(attempt)
             if pause is not None and exc.code == failures.IN_PROGRESS:
                 # Our own transaction is still being applied: only a retry after it settles can finish it.
                 pause = max(pause, first + failures.IN_PROGRESS_SETTLES - time.monotonic())
-                pause = pause if budget.allows(pause + budget.ATTEMPT_WORST) else None
+                pause = pause if budget.allows(pause + budget.shortest_attempt()) else None
             if pause is None:
                 from oauth_core import observability
 
@@ -97,12 +100,12 @@ def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict
             time.sleep(pause)
 
 
-def _call_once(operation: str, labels: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _call_once(dynamodb: Any, operation: str, labels: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     from botocore.exceptions import ChecksumError, ClientError, ConnectionError, HTTPClientError
     from botocore.parsers import ResponseParserError
 
     try:
-        return getattr(client(), operation)(**kwargs)
+        return getattr(dynamodb, operation)(**kwargs)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         code, message = error.get("Code", ""), error.get("Message", "")
@@ -214,7 +217,7 @@ def delete_within_budget(table: str, keys: list[dict[str, Any]]) -> int:
     attempt = 0
     while pending:
         batch, pending = pending[:BATCH_WRITE_MAX_ITEMS], pending[BATCH_WRITE_MAX_ITEMS:]
-        if not budget.allows(budget.ATTEMPT_WORST):
+        if budget.attempt_timeout() is None:
             break
         try:
             response = call("batch_write_item", RequestItems={table: batch})
