@@ -50,6 +50,9 @@ def main() -> int:
     if moto is not None:  # an external DynamoDB enforces its own limits
         moto.schemas.update(tables.schemas(stack))
     os.environ.update(tables.environment(stack))
+    from oauth_core.config import settings
+
+    settings.cache_clear()  # read before the tables were named (the client's timeouts): read them again
     seeded = seed_if_empty(os.environ["CLIENTS_TABLE"])
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_PROFILE", "AWS_SESSION"))}

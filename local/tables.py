@@ -26,6 +26,8 @@ def create(stack: Stack, dynamodb: Any) -> list[str]:
                 TimeToLiveSpecification={"AttributeName": table.ttl_attribute, "Enabled": True},
             )
         created.append(table.name)
+    for name in created:  # a DynamoDB (or moto server) may answer before the table takes writes
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     return created
 
 
