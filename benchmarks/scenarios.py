@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from local.template import Stack
 
 CLIENT_ID = "bench-client"
+WEB_CLIENT_ID = "bench-web"
+REDIRECT_URI = "https://app.example/cb"
 JWT_CLIENT_ID = "bench-signer"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 USERNAME, PASSWORD = "bench-user", "bench password"
@@ -47,6 +50,10 @@ class Bench:
                                       grant_types=frozenset({"client_credentials", "password", "refresh_token"}),
                                       scopes=frozenset({"orders:read", "orders:write"})))
         users.create(users.User(USERNAME, hash_password(PASSWORD)))
+        self.web_secret = random_secret()
+        clients.create(clients.Client(WEB_CLIENT_ID, digest(self.web_secret), name="bench web app",
+                                      grant_types=frozenset({"authorization_code", "refresh_token"}),
+                                      redirect_uris=(REDIRECT_URI,), scopes=frozenset({"orders:read"})))
         self.signing_key, pem = _key_and_certificate()
         clients.create(clients.Client(JWT_CLIENT_ID, grant_types=frozenset({JWT_BEARER}), certificates=(pem,),
                                       scopes=frozenset({"orders:read"})))
@@ -60,14 +67,65 @@ class Bench:
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         return events.build(method, path, query, headers, urlencode(form or {}).encode(), path)
 
-    def invoke(self, name: str, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke(self, name: str, event: dict[str, Any], status: int = 200) -> dict[str, Any]:
         context = LambdaContext(function_name=name, memory_limit_in_mb=512, aws_request_id=str(uuid.uuid4()),
                                 invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
                                 deadline=time.time() + 10)
         answer = self.handlers[name](event, context)
-        if answer["statusCode"] != 200:
+        if name == "authorizer":
+            effect = answer["policyDocument"]["Statement"][0]["Effect"]
+            if effect != "Allow":
+                raise RuntimeError(f"authorizer answered {effect}")
+        elif answer["statusCode"] != status:
             raise RuntimeError(f"{name} answered {answer['statusCode']}: {answer['body']}")
         return answer
+
+    _AUTHORIZE_QUERY = urlencode({"response_type": "code", "client_id": WEB_CLIENT_ID, "redirect_uri": REDIRECT_URI,
+                                  "scope": "orders:read", "state": "s"})
+
+    def authorize_page(self, _: Any = None) -> dict[str, Any]:
+        """GET /oauth/authorize from a new browser: the sign-in page."""
+        return self.invoke("authorize", events.build("GET", "/oauth/authorize", self._AUTHORIZE_QUERY, [], b"",
+                                                     "/oauth/authorize"))
+
+    def signed_in_page(self) -> tuple[str, dict[str, Any]]:
+        """The browser's cookie and the sign-in page it was shown."""
+        page = self.authorize_page()
+        return page["headers"]["Set-Cookie"].split(";")[0], page
+
+    def post_authorize(self, state: tuple[str, dict[str, Any]], fields: dict[str, str],
+                       status: int) -> tuple[str, dict[str, Any]]:
+        """Post the form of the page in ``state`` (cookie, page) with ``fields``."""
+        cookie, page = state
+        flow = re.search(r'name="flow" value="([^"]+)"', page["body"]).group(1)
+        body = urlencode({"flow": flow, **fields}).encode()
+        headers = [("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")]
+        return cookie, self.invoke("authorize", events.build("POST", "/oauth/authorize", self._AUTHORIZE_QUERY,
+                                                             headers, body, "/oauth/authorize"), status=status)
+
+    def login(self, state: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        return self.post_authorize(state, {"username": USERNAME, "password": PASSWORD, "action": "login"}, 200)
+
+    def consent(self, state: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        return self.post_authorize(state, {"action": "approve"}, 303)
+
+    def consent_page(self) -> tuple[str, dict[str, Any]]:
+        return self.login(self.signed_in_page())
+
+    def authorization_code(self) -> str:
+        """A code through the authorize pages (sign in, approve), as a browser would get it."""
+        from urllib.parse import parse_qs, urlsplit
+
+        _, redirect = self.consent(self.consent_page())
+        return parse_qs(urlsplit(redirect["headers"]["Location"]).query)["code"][0]
+
+    def bearer_event(self, access: str, authorizer: bool = False) -> dict[str, Any]:
+        path = "/oauth/protected/gateway" if authorizer else "/oauth/protected"
+        event = events.build("GET", path, "", [("Authorization", f"Bearer {access}")], b"", path)
+        if authorizer:
+            arn = f"arn:aws:execute-api:us-east-1:123456789012:local/api/GET{path}"
+            event.update({"type": "REQUEST", "methodArn": arn})
+        return event
 
     def token(self, **form: str) -> dict[str, Any]:
         import json
@@ -101,8 +159,17 @@ class Bench:
                 "POST", "/oauth/token", {"grant_type": JWT_BEARER, "assertion": token}, authenticate=False))),
             "password": (nothing, lambda _: self.token(grant_type="password", username=USERNAME, password=PASSWORD)),
             "refresh_token": (lambda: chain["refresh"], refresh),
+            "authorize_page": (nothing, self.authorize_page),
+            "login": (self.signed_in_page, self.login),
+            "consent": (self.consent_page, self.consent),
+            "code_exchange": (self.authorization_code, lambda code: self.invoke("token", self.event(
+                "POST", "/oauth/token", {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+                                         "client_id": WEB_CLIENT_ID, "client_secret": self.web_secret},
+                authenticate=False))),
             "tokeninfo": (nothing, lambda _: self.invoke("tokeninfo", self.event(
                 "GET", "/oauth/tokeninfo", query=urlencode({"access_token": access})))),
+            "protected": (nothing, lambda _: self.invoke("protected", self.bearer_event(access))),
+            "authorizer": (nothing, lambda _: self.invoke("authorizer", self.bearer_event(access, authorizer=True))),
             "revoke_access_token": (lambda: self.token(grant_type="client_credentials")["access_token"],
                                     lambda token: self.invoke("revoke", self.event("POST", "/oauth/revoke",
                                                                                    {"token": token}))),

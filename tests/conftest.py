@@ -29,10 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _reset_caches() -> None:
     from oauth_core.config import settings
-    from oauth_core.storage import dynamo
+    from oauth_core.storage import client_cache, dynamo
 
     settings.cache_clear()
     dynamo.client.cache_clear()
+    client_cache.clear()
 
 
 @pytest.fixture(autouse=True)

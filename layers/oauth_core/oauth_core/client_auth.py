@@ -83,6 +83,19 @@ def _presented(request: Request, required: bool) -> Credentials | None:
     return Credentials(body_id, body_secret, POST if body_secret is not None else NONE)
 
 
+def refusal(creds: Credentials, client: Client | None) -> str:
+    """Why ``creds`` do not authenticate as ``client`` ("" when they do); no side effect, constant time."""
+    stored = client.secret_hash if client is not None else None
+    secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)
+    if client is None:
+        return "unknown client"
+    if client.disabled:
+        return "client disabled"
+    if client.public:
+        return "public client presented a secret" if creds.secret else ""
+    return "" if creds.secret and secret_ok else "wrong or missing client secret"
+
+
 def verify(creds: Credentials, client: Client | None) -> Client:
     """The authenticated client, or ``invalid_client`` with one message whatever the reason.
 
@@ -90,18 +103,7 @@ def verify(creds: Credentials, client: Client | None) -> Client:
     lockout per client id would let anyone who knows the id take the client offline): each one is
     401, counted as ``ClientAuthFailures`` for an alarm, and an audit event; the right secret always works."""
     challenge = _challenge() if creds.method == BASIC else None
-    stored = client.secret_hash if client is not None else None
-    secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)
-    reason = ""
-    if client is None:
-        reason = "unknown client"
-    elif client.disabled:
-        reason = "client disabled"
-    elif client.public:
-        if creds.secret:
-            reason = "public client presented a secret"
-    elif not creds.secret or not secret_ok:
-        reason = "wrong or missing client secret"
+    reason = refusal(creds, client)
     if reason or client is None:
         observability.count("ClientAuthFailures", "method", creds.method)
         audit.event("client_auth", "failure", client_id=creds.client_id, reason=reason, method=creds.method)

@@ -25,6 +25,7 @@ class Settings:
     grant_max_lifetime: int
     refresh_reuse_window: int
     dynamodb_read_timeout: float
+    client_cache_seconds: int
     max_body_bytes: int
     token_audiences: tuple[str, ...]
     assertion_max_lifetime: int
@@ -79,6 +80,8 @@ def settings() -> Settings:
         refresh_reuse_window=min(_int("REFRESH_REUSE_WINDOW", 0, minimum=0), 300),
         # DynamoDB answers in milliseconds; only the local stack (moto behind one lock) needs longer.
         dynamodb_read_timeout=max(0.1, float(os.environ.get("DYNAMODB_READ_TIMEOUT", "").strip() or 2.0)),
+        # How stale a container's copy of a client may be (storage/client_cache.py); 0: never kept.
+        client_cache_seconds=min(_int("CLIENT_CACHE_SECONDS", 5, minimum=0), 60),
         max_body_bytes=_int("MAX_BODY_BYTES", 16 * 1024),
         token_audiences=tuple(a.strip() for a in os.environ.get("TOKEN_AUDIENCES", "").split(",") if a.strip()),
         assertion_max_lifetime=_int("ASSERTION_MAX_LIFETIME", 300),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import token_format
 from oauth_core.config import settings
-from oauth_core.storage import clients, dynamo, grants, tokens, users
+from oauth_core.storage import client_cache, clients, grants, tokens, users
 
 if TYPE_CHECKING:
     from oauth_core.storage.clients import Client
@@ -52,7 +52,7 @@ def fetch(wanted: dict[str, tuple[str, dict[str, str]]]) -> dict[str, Any]:
     """The one strongly consistent read of a token check, reading of the client and the user only what
     the check needs: the read-only functions may read no password hash or client secret hash."""
     config = settings()
-    return dynamo.batch_get(wanted, projections={config.users_table: users.CHECKED_ATTRIBUTES,
+    return client_cache.batch_get(wanted, projections={config.users_table: users.CHECKED_ATTRIBUTES,
                                                  config.clients_table: clients.CHECKED_ATTRIBUTES})
 
 

@@ -11,7 +11,7 @@ import time
 from oauth_core import audit, client_auth, observability, token_format
 from oauth_core.errors import InvalidRequest, NotTokenOwner, UnsupportedTokenType
 from oauth_core.http import NO_STORE, Request, Response
-from oauth_core.storage import clients, dynamo, grants, tokens
+from oauth_core.storage import client_cache, clients, grants, tokens
 
 HINTS = ("access_token", "refresh_token")
 
@@ -32,8 +32,10 @@ def revoke_token(request: Request) -> Response:
     wanted = {"client": clients.key(creds.client_id)}
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
-    items = dynamo.batch_get(wanted)
-    client = client_auth.verify(creds, clients.from_item(items["client"]))
+    items = client_cache.batch_get(wanted)
+    item = client_cache.authenticated(items["client"], creds.client_id,
+                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
+    client = client_auth.verify(creds, clients.from_item(item))
     if not raw:
         raise InvalidRequest("parameter token is required")
     if hint is not None and hint not in HINTS:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from oauth_core import audit, client_auth, grants, observability, responses
 from oauth_core.errors import InvalidRequest, OAuthError, Replayed, UnauthorizedClient
-from oauth_core.storage import clients, dynamo
+from oauth_core.storage import client_cache, clients
 
 if TYPE_CHECKING:
     from oauth_core.http import Request, Response
@@ -51,9 +51,11 @@ def _issue_token(request: Request) -> Response:
     creds = client_auth.credentials(request, required=not asserts_client)
     client_id = creds.client_id if creds else grant.client_id_from(request)
     # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = dynamo.batch_get({"client": clients.key(client_id), **grant.reads(request)})
+    items = client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
     if creds:
-        client = client_auth.verify(creds, clients.from_item(items["client"]))
+        item = client_cache.authenticated(items["client"], client_id,
+                                          lambda i: not client_auth.refusal(creds, clients.from_item(i)))
+        client = client_auth.verify(creds, clients.from_item(item))
     else:
         client = grant.client_from(items["client"])
     if grant_type not in client.grant_types:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo
+from oauth_core.storage import client_cache, dynamo
 
 
 class AlreadyExists(Exception):
@@ -121,6 +121,8 @@ def create(client: Client) -> None:
         dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=False)
     except dynamo.ConditionFailed:
         raise AlreadyExists(client.client_id) from None
+    finally:
+        client_cache.forget(client.client_id)
 
 
 def save(client: Client) -> None:
@@ -129,6 +131,8 @@ def save(client: Client) -> None:
         dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=True)
     except dynamo.ConditionFailed:
         raise NotFound(client.client_id) from None
+    finally:
+        client_cache.forget(client.client_id)
 
 
 def delete(client_id: str) -> None:
@@ -136,6 +140,8 @@ def delete(client_id: str) -> None:
         dynamo.delete_existing(settings().clients_table, {"client_id": client_id})
     except dynamo.ConditionFailed:
         raise NotFound(client_id) from None
+    finally:
+        client_cache.forget(client_id)
 
 
 def list_all() -> list[Client]:
