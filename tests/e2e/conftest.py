@@ -6,7 +6,7 @@ import pytest
 
 from local import launcher
 from local.template import ROOT
-from tests.e2e.helpers import use_stack_storage
+from tests.e2e.helpers import CLIENT_CACHE_SECONDS, use_stack_storage
 
 
 @pytest.fixture(scope="session")
@@ -14,7 +14,7 @@ def local_stack():
     log_dir = ROOT / ".pytest_cache"
     log_dir.mkdir(exist_ok=True)
     with open(log_dir / "local-stack.log", "w") as log:
-        running = launcher.start(stderr=log)
+        running = launcher.start(stderr=log, parameters={"ClientCacheSeconds": str(CLIENT_CACHE_SECONDS)})
         yield running
         running.stop()
 

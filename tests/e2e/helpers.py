@@ -4,6 +4,7 @@ user's part of a browser flow (sign in, approve) scripted with requests."""
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, NamedTuple
 
 import requests
@@ -12,6 +13,18 @@ if TYPE_CHECKING:
     import pytest
 
     from local.launcher import Running
+
+
+# The session stack's ClientCacheSeconds (conftest.py): a container may use its copy of a client this long.
+CLIENT_CACHE_SECONDS = 1
+
+
+def client_change_seen(changed_at: float) -> None:
+    """Wait out the client cache's bound: once it has passed since a change to a client was written (an
+    operator command returned at ``changed_at``), every container sees it. This waits on the bound the
+    server documents, not on how fast this machine is."""
+    while time.time() < changed_at + CLIENT_CACHE_SECONDS:
+        time.sleep(0.05)
 
 
 def use_stack_storage(running: Running, monkeypatch: pytest.MonkeyPatch):

@@ -19,7 +19,7 @@ import requests
 from local import launcher
 from local.template import ROOT
 from tests.conftest import make_certificate
-from tests.e2e.helpers import sign_in_and_approve
+from tests.e2e.helpers import client_change_seen, sign_in_and_approve
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 REDIRECT = "https://localhost/oauth_callback"
@@ -40,6 +40,8 @@ def oauthctl(stack, *args: str, stdin: str | None = None):
     done = subprocess.run([str(ROOT / "scripts" / "oauthctl"), *args], input=stdin, env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+    if args[:1] == ("clients",) and args[1] not in ("create", "list", "show"):
+        client_change_seen(time.time())  # what every function sees of the client after this command
     return json.loads(done.stdout)
 
 

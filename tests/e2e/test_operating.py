@@ -4,10 +4,12 @@ rotate the secret, and see the old one refused."""
 import json
 import os
 import subprocess
+import time
 
 import requests
 
 from local.template import ROOT
+from tests.e2e.helpers import client_change_seen
 
 
 def oauthctl(local_stack, *args):
@@ -28,6 +30,7 @@ def test_readme_operating_session(local_stack):
                       data={"grant_type": "client_credentials", "scope": "orders:read"})
     assert r.status_code == 200 and r.json()["scope"] == "orders:read"
     rotated = oauthctl(local_stack, "clients", "rotate-secret", "orders-service")
+    client_change_seen(time.time())  # until then a container may still take the old secret
     old = requests.post(f"{local_stack.url}/oauth/token", auth=("orders-service", secret), timeout=10,
                         data={"grant_type": "client_credentials"})
     assert old.status_code == 401 and old.json()["error"] == "invalid_client"

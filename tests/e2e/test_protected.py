@@ -13,6 +13,7 @@ import requests
 from local import launcher
 from local.template import ROOT
 from oauth_core.protected_resource import PAGE
+from tests.e2e.helpers import client_change_seen
 
 
 def client_token(stack, client_id=None, secret=None, **data) -> str:
@@ -87,6 +88,7 @@ def test_token_of_a_disabled_client_is_invalid_token(local_stack, store):
                                   grant_types=frozenset({"client_credentials"}), created_at=int(time.time())))
     token = client_token(local_stack, "to-disable", "to-disable secret")
     clients.save(dataclasses.replace(clients.get("to-disable"), disabled=True))
+    client_change_seen(time.time())
     r = get(local_stack, token=token)
     assert r.status_code == 401 and 'error="invalid_token"' in challenge(r)
 

@@ -79,6 +79,8 @@ def test_disabled_user_cannot_refresh(api, client, user_tokens, dynamodb, stack)
 
 
 def test_client_without_refresh_grant_cannot_refresh(api, make_client, make_user, dynamodb, stack):
+    from oauth_core.storage import client_cache
+
     client = make_client()
     username, password = make_user()
     body = api.call("/oauth/token", data={"grant_type": "password", "username": username, "password": password},
@@ -86,6 +88,7 @@ def test_client_without_refresh_grant_cannot_refresh(api, make_client, make_user
     dynamodb.update_item(TableName=f"{stack.stack_name}-clients", Key={"client_id": {"S": client[0]}},
                          UpdateExpression="SET grant_types = :g", ExpressionAttributeValues={":g": {"L": [
                              {"S": "password"}]}})
+    client_cache.clear()  # an operator's change, seen once the client cache's bound has passed
     r = refresh(api, client, body["refresh_token"])
     assert r.status == 400 and r.json()["error"] == "unauthorized_client"
 
