@@ -83,10 +83,12 @@ class Bench:
     _AUTHORIZE_QUERY = urlencode({"response_type": "code", "client_id": WEB_CLIENT_ID, "redirect_uri": REDIRECT_URI,
                                   "scope": "orders:read", "state": "s"})
 
+    def authorize_event(self) -> dict[str, Any]:
+        return events.build("GET", "/oauth/authorize", self._AUTHORIZE_QUERY, [], b"", "/oauth/authorize")
+
     def authorize_page(self, _: Any = None) -> dict[str, Any]:
         """GET /oauth/authorize from a new browser: the sign-in page."""
-        return self.invoke("authorize", events.build("GET", "/oauth/authorize", self._AUTHORIZE_QUERY, [], b"",
-                                                     "/oauth/authorize"))
+        return self.invoke("authorize", self.authorize_event())
 
     def signed_in_page(self) -> tuple[str, dict[str, Any]]:
         """The browser's cookie and the sign-in page it was shown."""

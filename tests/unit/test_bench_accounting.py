@@ -29,8 +29,9 @@ def test_recorder_counts_transactions_twice():
 
 
 def test_price_per_million_adds_up():
-    cost = prices.per_million(read_units=1, write_units=1, duration_ms=12)
+    cost = prices.per_million(read_units=1, write_units=1, duration_ms=12, log_bytes=1000)
     assert cost["api_gateway"] == 3.5 and cost["lambda_requests"] == 0.2
+    assert cost["cloudwatch_logs"] == 0.5  # 1 GB per million requests at $0.50 per GB
     assert cost["dynamodb_reads"] == 0.125 and cost["dynamodb_writes"] == 0.625
     assert abs(cost["lambda_duration"] - 0.0000133334 * 0.5 * 0.012 * 1e6) < 1e-3
     assert abs(cost["total"] - sum(v for k, v in cost.items() if k != "total")) < 1e-3
@@ -40,3 +41,27 @@ def test_price_per_million_adds_up():
 def test_billed_duration_rounds_up_to_whole_milliseconds():
     assert prices.billed_ms(0.3, 2) == 11
     assert prices.billed_ms(0.0, 0) == 1
+
+
+def test_cpu_replay_answers_what_moto_answered_and_refuses_a_different_call():
+    """The CPU figure is only honest if the replayed request takes the path it took on moto."""
+    import boto3
+    import pytest
+    from moto import mock_aws
+
+    from benchmarks import cpu
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName="t", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST")
+        client.put_item(TableName="t", Item={"k": {"S": "a"}, "v": {"S": "recorded"}})
+        recording = cpu.record(client, lambda: client.get_item(TableName="t", Key={"k": {"S": "a"}}))
+    assert [a.operation for a in recording.answers] == ["GetItem"]
+    with cpu.replaying(client, recording.answers) as rewind:
+        rewind()
+        assert client.get_item(TableName="t", Key={"k": {"S": "a"}})["Item"]["v"] == {"S": "recorded"}
+        rewind()
+        with pytest.raises(RuntimeError, match="PutItem where GetItem was recorded"):
+            client.put_item(TableName="t", Item={"k": {"S": "b"}})
