@@ -137,6 +137,8 @@ def report(r: dict[str, Any]) -> str:
               "DynamoDB answers moto gave it, replayed byte for byte by botocore without moto or a network, so it "
               "counts our code plus botocore's signing, serialization and parsing (which Lambda bills too). "
               "The replay refuses any call that differs from the recording.",
+              "- tokeninfo, protected and the authorizer check a client-credentials token; a user's token also "
+              "reads its grant and its user in the same round trip (+2 read units).",
               "- The moto rows (handler vs the same calls issued bare) are secondary: moto's own speed dominates "
               "them, and its `TransactWriteItems` copies every table for rollback.",
               "- Under load the local stack runs every function on the same 2 cores as the load generator and "

@@ -52,6 +52,7 @@ class Recorder:
     read_units: float = 0.0
     write_units: float = 0.0
     largest_item: int = 0
+    by_table: dict[str, dict[str, float]] = field(default_factory=dict)  # table (less the stack name) -> units
     _pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def attach(self, client: Any) -> Recorder:
@@ -65,7 +66,13 @@ class Recorder:
 
     def reset(self) -> None:
         self.calls.clear()
+        self.by_table.clear()
         self.read_units = self.write_units = 0.0
+
+    def _add(self, table: str, kind: str, units: float) -> None:
+        setattr(self, f"{kind}_units", getattr(self, f"{kind}_units") + units)
+        counts = self.by_table.setdefault(table.split("-", 1)[-1], {"read": 0.0, "write": 0.0})
+        counts[kind] += units
 
     def _before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self._pending.append((model.name, params))
@@ -74,21 +81,23 @@ class Recorder:
         name, params = self._pending.pop()
         self.calls.append(name)
         if name == "GetItem":
-            self.read_units += _read_units([parsed["Item"]] if "Item" in parsed else [])
+            self._add(params["TableName"], "read", _read_units([parsed["Item"]] if "Item" in parsed else []))
         elif name == "BatchGetItem":
-            found = [i for items in parsed.get("Responses", {}).values() for i in items]
-            missing = sum(len(t["Keys"]) for t in params["RequestItems"].values()) - len(found)
-            self.read_units += _read_units(found) + max(0, missing)
+            for table, asked in params["RequestItems"].items():
+                found = parsed.get("Responses", {}).get(table, [])
+                units = sum(max(1, math.ceil(item_size(i) / 4096)) for i in found)
+                self._add(table, "read", units + max(0, len(asked["Keys"]) - len(found)))  # a miss costs 1
         elif name == "Query":
-            self.read_units += max(1, math.ceil(sum(item_size(i) for i in parsed.get("Items", [])) / 4096))
+            size = sum(item_size(i) for i in parsed.get("Items", []))
+            self._add(params["TableName"], "read", max(1, math.ceil(size / 4096)))
         elif name in ("PutItem", "UpdateItem", "DeleteItem"):
             item = params.get("Item")
             self.largest_item = max(self.largest_item, item_size(item) if item else 0)
-            self.write_units += _write_units(params["TableName"], item)
+            self._add(params["TableName"], "write", _write_units(params["TableName"], item))
         elif name == "TransactWriteItems":
             for action in params["TransactItems"]:
                 (kind, body), = action.items()
                 item = body.get("Item")
                 if item:
                     self.largest_item = max(self.largest_item, item_size(item))
-                self.write_units += 2 * _write_units(body["TableName"], item)
+                self._add(body["TableName"], "write", 2 * _write_units(body["TableName"], item))

@@ -23,8 +23,10 @@ LIMITS = {
     "stage_throttle": (1_000, "requests/s", "stack parameters ThrottleRate/ThrottleBurst (and TokenThrottleRate)"),
     "lambda_concurrency": (1_000, "concurrent executions",
                            "AWS quota 'Concurrent executions' (Lambda, per region): ask for more"),
-    "table_writes": (4_000, "write units/s", "stack parameter WarmWriteUnitsPerSecond (pre-warms on-demand)"),
-    "table_reads": (12_000, "read units/s", "stack parameter WarmReadUnitsPerSecond (pre-warms on-demand)"),
+    "table_writes": (4_000, "write units/s on the busiest table",
+                     "stack parameter WarmWriteUnitsPerSecond (pre-warms on-demand tables)"),
+    "table_reads": (12_000, "read units/s on the busiest table",
+                    "stack parameter WarmReadUnitsPerSecond (pre-warms on-demand tables)"),
     "client_key_reads": (3_000, "read units/s on one client item",
                          "stack parameter ClientCacheSeconds (each container reads a client once per bound)"),
 }
@@ -37,12 +39,19 @@ def plan(warm: dict[str, Any], rate: int, client_cache_seconds: int = 5) -> dict
     # Without the cache every request naming the client reads its item; with it, each warm container does
     # once per bound (containers ~ concurrency, rounded up generously to twice it).
     client_reads_uncached = rate * sum(share for name, share in MIX.items() if name != "authorize_page")
+    tables: dict[str, dict[str, float]] = {}
+    for name, r in rates.items():
+        for table, units in warm[name]["units_by_table"].items():
+            totals = tables.setdefault(table, {"read": 0.0, "write": 0.0})
+            totals["read"] += r * units["read"]
+            totals["write"] += r * units["write"]
     load = {
-        "api_gateway_account": rate * (1 - MIX["authorizer"]),  # the authorizer runs behind the resource's API
+        # The authorizer runs behind the resource's API: the account's quota counts it, our stage does not.
+        "api_gateway_account": rate,
         "stage_throttle": rate * (1 - MIX["authorizer"]),
         "lambda_concurrency": concurrency,
-        "table_writes": sum(r * warm[n]["write_units"] for n, r in rates.items()),
-        "table_reads": sum(r * warm[n]["read_units"] for n, r in rates.items()),
+        "table_writes": max(t["write"] for t in tables.values()),
+        "table_reads": max(t["read"] for t in tables.values()),
         "client_key_reads": 2 * max(1.0, concurrency) / client_cache_seconds if client_cache_seconds else
         client_reads_uncached,
     }
@@ -52,6 +61,7 @@ def plan(warm: dict[str, Any], rate: int, client_cache_seconds: int = 5) -> dict
     cognito = (rate * MIX["client_credentials"] * prices.PRICES["cognito_client_credentials_per_million"]
                * SECONDS_PER_MONTH / 1e6)
     return {"rate": rate, "load": {k: round(v, 1) for k, v in load.items()}, "share_of_limit": shares,
+            "busiest_tables": {kind: max(tables, key=lambda t, k=kind: tables[t][k]) for kind in ("read", "write")},
             "first_limit": first, "client_key_reads_without_cache": round(client_reads_uncached, 1),
             "monthly_dollars": round(monthly), "cognito_client_credentials_monthly_dollars": round(cognito)}
 
@@ -64,7 +74,9 @@ def report(scale: list[dict[str, Any]]) -> list[str]:
              "| limit (default) | " + " | ".join(f"{s['rate']:,} requests/s" for s in scale) + " | raised by |",
              "| --- | " + " | ".join("---" for _ in scale) + " | --- |"]
     for name, (limit, unit, raise_by) in LIMITS.items():
-        cells = " | ".join(f"{s['load'][name]:,.0f} ({s['share_of_limit'][name]:.0%})" for s in scale)
+        kind = {"table_writes": "write", "table_reads": "read"}.get(name)
+        cells = " | ".join(f"{s['load'][name]:,.0f} ({s['share_of_limit'][name]:.0%})"
+                           + (f", {s['busiest_tables'][kind]}" if kind else "") for s in scale)
         lines.append(f"| {name.replace('_', ' ')} ({limit:,} {unit}) | {cells} | {raise_by} |")
     lines.append("")
     for s in scale:

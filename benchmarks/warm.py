@@ -69,6 +69,7 @@ def run(requests: int = 200) -> dict[str, Any]:
                 "calls": recorder.calls,
                 "read_units": recorder.read_units,
                 "write_units": recorder.write_units,
+                "units_by_table": recorder.by_table,
                 "largest_item_bytes": recorder.largest_item,
                 "handler_ms_median": round(h_wall, 3),
                 "bare_dynamodb_ms_median": round(f_wall, 3),
