@@ -116,7 +116,10 @@ ACTIONS = {
     "RevokeFunction": {"clients": READ,
                        "grants": {"UpdateItem"},
                        "tokens": READ | {"DeleteItem", "BatchWriteItem"},
-                       "tokens/index/by-grant": {"Query"}},
+                       "tokens/index/by-grant": {"Query"},
+                       "codes": {"PutItem"}},  # private_key_jwt: a client assertion's jti spent
+    "IntrospectFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ, "codes": {"PutItem"}},
+    "MetadataFunction": {},
     "TokenInfoFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},
     "ProtectedFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},
     "AuthorizerFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from oauth_core import audit, client_auth, observability, token_format
+from oauth_core import audit, client_auth, cors, observability, token_format
 from oauth_core.errors import InvalidRequest, NotTokenOwner, UnsupportedTokenType
 from oauth_core.http import NO_STORE, Request, Response
 from oauth_core.storage import clients, dynamo, grants, tokens
@@ -33,7 +33,8 @@ def revoke_token(request: Request) -> Response:
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
     items = dynamo.batch_get(wanted)
-    client = client_auth.verify(creds, clients.from_item(items["client"]))
+    client = client_auth.verify(creds, clients.from_item(items["client"]), request)
+    cors.check(request, client)
     if not raw:
         raise InvalidRequest("parameter token is required")
     if hint is not None and hint not in HINTS:
@@ -51,4 +52,5 @@ def revoke_token(request: Request) -> Response:
         audit.event("token_revoked", "success", user=token.username or None, client_id=client.client_id,
                     kind=token.kind)
     observability.count("TokensRevoked", "kind", token.kind if token else "unknown")
-    return Response(200, "", dict(NO_STORE))
+    # RFC 7009 §2.2: the body is ignored; an empty JSON object with its type for clients that parse it.
+    return Response(200, "{}", {"Content-Type": "application/json", **NO_STORE})
