@@ -300,7 +300,8 @@ def test_a_private_use_scheme_redirect_gets_the_code_and_iss(api, make_client, m
     make_user()
     native = make_client("native-app", public=True, grant_types=("authorization_code",),
                          redirect_uris=("com.example.app:/oauth2redirect",))[0]
-    done = Browser(api).authorize(response_type="code", client_id=native, redirect_uri="com.example.app:/oauth2redirect",
+    done = Browser(api).authorize(response_type="code", client_id=native,
+                                  redirect_uri="com.example.app:/oauth2redirect",
                                   code_challenge=CHALLENGE, code_challenge_method="S256")
     assert done.location.startswith("com.example.app:/oauth2redirect?") and done.params["iss"] == ISSUER
     r = api.call("/oauth/token", data={"grant_type": "authorization_code", "code": done.params["code"],
