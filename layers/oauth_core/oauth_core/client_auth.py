@@ -28,6 +28,7 @@ NONE = "none"
 PRIVATE_KEY_JWT = "private_key_jwt"
 METHODS = (BASIC, POST, PRIVATE_KEY_JWT, NONE)  # what the metadata lists (RFC 8414 §2)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+SINGLE_USE_MAX_LIFETIME = 3600  # seconds a client assertion with a jti may live (the jti is kept that long)
 _FAILED = "client authentication failed"
 _DUMMY_DIGEST = digest("")
 
@@ -153,9 +154,14 @@ def _verify_assertion(creds: Credentials, client: Client | None, request: Reques
         reason = "unknown client, client disabled or no certificate registered"
     else:
         config, now = settings(), time.time()
+        # A jti is spent below, so the assertion cannot be replayed however long it lives: clients' defaults
+        # (Authlib: one hour) are then accepted; without one, AssertionMaxLifetime bounds the replay window.
+        single_use = bool(assertions.peek(creds.assertion or "").get("jti"))
+        max_lifetime = max(config.assertion_max_lifetime, SINGLE_USE_MAX_LIFETIME) if single_use \
+            else config.assertion_max_lifetime
         try:
-            claims = assertions.verify(creds.assertion or "", client, audiences(request), now,
-                                       config.assertion_max_lifetime, config.clock_skew)
+            claims = assertions.verify(creds.assertion or "", client, audiences(request), now, max_lifetime,
+                                       config.clock_skew)
             if claims.subject != client.client_id:
                 raise InvalidGrant("sub must be the client_id, as iss is")
             if client.require_jti and not claims.jti:
