@@ -193,3 +193,15 @@ def test_a_page_on_another_origin_runs_code_and_pkce_with_fetch_in_chromium(loca
         assert result["info"]["user_id"] == username and result["info"]["audience"] == client_id
     finally:
         spa.httpd.shutdown()
+
+
+def test_head_and_a_wrong_method_get_a_json_404_and_options_a_preflight(local_stack, meta):
+    """Wrong method or HEAD: the gateway's MISSING_AUTHENTICATION_TOKEN, as template.yaml words it (issue 12);
+    OPTIONS is now a route of its own (the CORS preflight)."""
+    for r in (requests.head(meta["token_endpoint"], timeout=10), requests.put(meta["token_endpoint"], timeout=10),
+              requests.post(f"{local_stack.url}{WELL_KNOWN}", timeout=10)):
+        assert r.status_code == 404 and r.headers["Content-Type"] == "application/json"
+    preflight = requests.options(meta["introspection_endpoint"], timeout=10, headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
