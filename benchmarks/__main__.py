@@ -77,7 +77,7 @@ def checks(r: dict[str, Any]) -> list[dict[str, Any]]:
         add(f"warm {name}: handler CPU excluding storage", f"{w['handler_cpu_excluding_storage_ms']} ms", "< 1 ms",
             w["handler_cpu_excluding_storage_ms"] < 1, note)
         target = ROUND_TRIP_TARGETS.get(name)
-        add(f"DynamoDB round trips, {name} ({' + '.join(w['calls'])})",
+        add(f"DynamoDB round trips, {name} ({' + '.join(w['calls']) or 'none'})",
             f"{w['round_trips']} ({w['read_units']:g} RRU, {w['write_units']:g} WRU)",
             f"<= {target}" if target and target > 1 else (f"= {target}" if target is not None else "-"),
             w["round_trips"] <= target if target is not None else True)
