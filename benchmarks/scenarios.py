@@ -23,6 +23,7 @@ WEB_CLIENT_ID = "bench-web"
 REDIRECT_URI = "https://app.example/cb"
 JWT_CLIENT_ID = "bench-signer"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+RESOURCE_SERVER_ID = "bench-resource-server"
 USERNAME, PASSWORD = "bench-user", "bench password"
 
 
@@ -57,12 +58,17 @@ class Bench:
         self.signing_key, pem = _key_and_certificate()
         clients.create(clients.Client(JWT_CLIENT_ID, grant_types=frozenset({JWT_BEARER}), certificates=(pem,),
                                       scopes=frozenset({"orders:read"})))
+        self.rs_secret = random_secret()
+        clients.create(clients.Client(RESOURCE_SERVER_ID, digest(self.rs_secret), grant_types=frozenset(
+            {"client_credentials"}), introspect_clients=frozenset({CLIENT_ID})))
         self.handlers = {f.name: f.load() for f in stack.functions()}
         self.basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{self.secret}".encode()).decode()
 
     def event(self, method: str, path: str, form: dict[str, str] | None = None, query: str = "",
-              authenticate: bool = True) -> dict[str, Any]:
+              authenticate: bool = True, basic: tuple[str, str] | None = None) -> dict[str, Any]:
         headers = [("Authorization", self.basic)] if method == "POST" and authenticate else []
+        if basic is not None:
+            headers.append(("Authorization", "Basic " + base64.b64encode(":".join(basic).encode()).decode()))
         if form is not None:
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         return events.build(method, path, query, headers, urlencode(form or {}).encode(), path)
@@ -172,6 +178,12 @@ class Bench:
                 "GET", "/oauth/tokeninfo", query=urlencode({"access_token": access})))),
             "protected": (nothing, lambda _: self.invoke("protected", self.bearer_event(access))),
             "authorizer": (nothing, lambda _: self.invoke("authorizer", self.bearer_event(access, authorizer=True))),
+            # A resource server introspecting another client's token (RFC 7662): one batched read.
+            "introspection": (nothing, lambda _: self.invoke("introspect", self.event(
+                "POST", "/oauth/introspect", {"token": access}, authenticate=False,
+                basic=(RESOURCE_SERVER_ID, self.rs_secret)))),
+            "metadata": (nothing, lambda _: self.invoke("metadata", self.event(
+                "GET", "/.well-known/oauth-authorization-server"))),
             "revoke_access_token": (lambda: self.token(grant_type="client_credentials")["access_token"],
                                     lambda token: self.invoke("revoke", self.event("POST", "/oauth/revoke",
                                                                                    {"token": token}))),

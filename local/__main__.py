@@ -45,7 +45,7 @@ def main() -> int:
     # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
     overrides = dict(pair.split("=", 1) for pair in os.environ.get("PARAMETER_OVERRIDES", "").split() if "=" in pair)
     stack = Stack(stack_name=stack_name, region=region, api_url=api_url,
-                  parameters={"TokenAudiences": f"{api_url}/oauth/token", **overrides})
+                  parameters={"TokenAudiences": f"{api_url}/oauth/token", "Issuer": api_url, **overrides})
     tables.create(stack, dynamo.client())
     if moto is not None:  # an external DynamoDB enforces its own limits
         moto.schemas.update(tables.schemas(stack))

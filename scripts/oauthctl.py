@@ -47,6 +47,9 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "require_jti": client.require_jti,
         "grant_max_lifetime": client.grant_max_lifetime,
         "refresh_reuse_window": client.refresh_reuse_window,
+        "web_origins": list(client.web_origins),
+        "introspect_clients": sorted(client.introspect_clients),
+        "introspect_any": client.introspect_any,
         "disabled": client.disabled,
         "created_at": client.created_at,
     }
@@ -137,6 +140,14 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["grant_max_lifetime"] = registration.lifetime(args.grant_max_lifetime, "--grant-max-lifetime")
     if args.refresh_reuse_window is not None:
         fields["refresh_reuse_window"] = registration.reuse_window(args.refresh_reuse_window)
+    if args.no_web_origins:
+        fields["web_origins"] = ()
+    if args.web_origin:
+        fields["web_origins"] = tuple(dict.fromkeys(registration.web_origin(o) for o in args.web_origin))
+    if args.introspect:
+        fields["introspect_clients"] = frozenset(registration.client_id(c) for c in args.introspect)
+    if args.introspect_any is not None:
+        fields["introspect_any"] = args.introspect_any
     return fields
 
 
@@ -338,6 +349,15 @@ def parser() -> argparse.ArgumentParser:
                        help="how long a grant may live in all, refreshes included (default: GrantMaxLifetime)")
         p.add_argument("--refresh-reuse-window", type=int, metavar="SECONDS",
                        help="retry window of a rotated refresh token, 0 off (default: RefreshTokenReuseWindow)")
+        p.add_argument("--web-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a browser origin (https://app.example.com) whose pages may call the token, revoke, "
+                            "introspect and tokeninfo endpoints for this client (CORS; repeatable; replaces the list)")
+        p.add_argument("--no-web-origins", action="store_true", help="clear the list: no browser origin")
+        p.add_argument("--introspect", action="append", default=[], metavar="CLIENT_ID",
+                       help="a client whose tokens this client may introspect, besides its own (repeatable; "
+                            "replaces the list)")
+        p.add_argument("--introspect-any", action=argparse.BooleanOptionalAction, default=None,
+                       help="a resource server that may introspect every client's tokens (default: no)")
 
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

@@ -116,7 +116,10 @@ ACTIONS = {
     "RevokeFunction": {"clients": READ,
                        "grants": {"UpdateItem"},
                        "tokens": READ | {"DeleteItem", "BatchWriteItem"},
-                       "tokens/index/by-grant": {"Query"}},
+                       "tokens/index/by-grant": {"Query"},
+                       "codes": {"PutItem"}},  # private_key_jwt: a client assertion's jti spent
+    "IntrospectFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ, "codes": {"PutItem"}},
+    "MetadataFunction": {},
     "TokenInfoFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},
     "ProtectedFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},
     "AuthorizerFunction": {"clients": READ, "users": READ, "grants": READ, "tokens": READ},
@@ -128,7 +131,7 @@ def granted(template: dict, function: str, parameters: dict[str, str]) -> dict[s
     role = template["Resources"][f"{function}Role"]["Properties"]
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
     statements = Stack(stack_name=STACK, template=template, parameters=parameters).resolve(
-        [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]])
+        [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]])  # none: no table
     found: dict[str, set[str]] = {}
     for statement in statements:
         # A Condition only narrows (test_least_privilege.py checks the attribute conditions).

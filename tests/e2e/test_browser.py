@@ -157,7 +157,7 @@ def test_implicit_flow_puts_the_token_in_the_fragment(chromium, local_stack, web
     landed = decide(chromium, local_stack, web_client, app, response_type="token")
     got = params_of(landed)
     assert landed.startswith(f"{app.redirect_uri}#")
-    assert set(got) == {"access_token", "token_type", "expires_in", "scope", "state"}
+    assert set(got) == {"access_token", "token_type", "expires_in", "scope", "state", "iss"}
     assert app.hits[-1] == "/callback", "the token never reaches the client's server"
     info = requests.get(f"{local_stack.url}/oauth/tokeninfo", params={"access_token": got["access_token"]},
                         timeout=10)

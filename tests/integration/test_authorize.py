@@ -120,7 +120,7 @@ def test_client_not_registered_for_the_response_type_is_unauthorized_client(brow
     r = redirect_of(browser.open(client_id="codes-only", response_type="token", state="s"))
     assert r.status == 302 and "#" in r.location, "implicit errors go in the fragment"
     assert r.params == {"error": "unauthorized_client", "error_description": r.params["error_description"],
-                        "state": "s"}
+                        "state": "s", "iss": "https://127.0.0.1/api"}
 
 
 def test_public_client_must_send_a_code_challenge(browser, make_client):
@@ -149,7 +149,7 @@ def test_consent_page_names_the_client_the_user_and_the_scopes(browser, web_clie
 def test_code_flow_with_pkce_gives_tokens_for_the_user(browser, web_client, alice):
     r = browser.authorize(**code_request())
     assert r.status == 303 and r.location.startswith(REDIRECT + "?")
-    assert set(r.params) == {"code", "state"} and r.params["state"] == "xyz 1/2"
+    assert set(r.params) == {"code", "state", "iss"} and r.params["state"] == "xyz 1/2"
     assert len(r.params["code"].split(".")[0]) == 43  # 256 random bits
     token = exchange(browser.api, r.params["code"], web_client)
     assert token.status == 200, token.text
@@ -283,7 +283,7 @@ def test_implicit_grant_puts_the_token_in_the_fragment(browser, web_client, alic
                           state="st")
     assert r.status == 303 and r.location.startswith(REDIRECT + "#") and "?" not in r.location
     params = r.params
-    assert set(params) == {"access_token", "token_type", "expires_in", "scope", "state"}
+    assert set(params) == {"access_token", "token_type", "expires_in", "scope", "state", "iss"}
     assert params["token_type"] == "Bearer" and params["state"] == "st" and int(params["expires_in"]) > 0
     info = browser.api.call("/oauth/tokeninfo", query=f"access_token={params['access_token']}").json()
     assert info["user_id"] == "alice" and info["scope"] == "read"

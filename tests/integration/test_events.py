@@ -21,6 +21,8 @@ EXPECTED = {
     "revoke-access-token.json": 200,
     "revoke-refresh-token.json": 200,
     "revoke-other-client.json": 403,
+    "introspect.json": 200,
+    "metadata.json": 200,
     "tokeninfo.json": 200,
     "tokeninfo-invalid-token.json": 400,
     "authorize-login-page.json": 200,
@@ -31,7 +33,8 @@ EXPECTED = {
     "authorizer-request.json": "Allow",
 }
 HANDLERS = {"/oauth/authorize": "authorize", "/oauth/token": "token", "/oauth/revoke": "revoke",
-            "/oauth/tokeninfo": "tokeninfo", "/oauth/protected": "protected"}
+            "/oauth/tokeninfo": "tokeninfo", "/oauth/protected": "protected", "/oauth/introspect": "introspect",
+            "/.well-known/oauth-authorization-server": "metadata"}
 SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SCOPE = "https://localhost:8090/auth/userinfo.email"

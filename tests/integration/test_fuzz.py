@@ -16,15 +16,17 @@ from local import events
 ROUTES = [("authorize", "GET", "/oauth/authorize"), ("authorize", "POST", "/oauth/authorize"),
           ("token", "POST", "/oauth/token"), ("revoke", "POST", "/oauth/revoke"),
           ("tokeninfo", "GET", "/oauth/tokeninfo"), ("protected", "GET", "/oauth/protected"),
-          ("protected", "POST", "/oauth/protected")]
+          ("protected", "POST", "/oauth/protected"), ("introspect", "POST", "/oauth/introspect"),
+          ("metadata", "GET", "/.well-known/oauth-authorization-server"), ("token", "OPTIONS", "/oauth/token")]
 NAMES = st.sampled_from(["grant_type", "client_id", "client_secret", "code", "redirect_uri", "code_verifier",
                          "refresh_token", "username", "password", "scope", "assertion", "token", "token_type_hint",
                          "format", "access_token", "response_type", "state", "flow", "action", "code_challenge",
-                         "code_challenge_method"])
+                         "code_challenge_method", "client_assertion_type", "client_assertion"])
 VALUES = st.one_of(
     st.text(max_size=80),
     st.sampled_from(["client_credentials", "password", "refresh_token", "authorization_code", "code", "token",
                      "urn:ietf:params:oauth:grant-type:jwt-bearer", "xml", "json", "S256", "plain", "approve",
+                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "query",
                      "login", "https://app.example/cb", "javascript:alert(1)", "%zz", "%ff%fe", "\x00", "A" * 20000]),
     st.builds(lambda a, b, c: f"{a}.{b}.{c}", st.text("ABCxyz_-=.", max_size=40), st.text("ABCxyz_-", max_size=40),
               st.text("ABCxyz_-", max_size=40)),  # JWT-shaped

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 CODE = "code"
 TOKEN = "token"
+RESPONSE_TYPES = {CODE: "authorization_code", TOKEN: "implicit"}  # response_type: the grant it needs
 _MAX_STATE = 2048
 
 
@@ -125,9 +126,9 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
              response_type: str | None) -> AuthorizationRequest:
     if not response_type:
         raise InvalidRequest("parameter response_type is required")
-    if response_type not in (CODE, TOKEN):
+    if response_type not in RESPONSE_TYPES:
         raise UnsupportedResponseType("response_type must be code or token")
-    grant = "authorization_code" if response_type == CODE else "implicit"
+    grant = RESPONSE_TYPES[response_type]
     if grant not in client.grant_types:
         raise UnauthorizedClient(f"the client is not registered for the {grant} grant")
     scope = scopes.resolve(param("scope"), client.scopes)

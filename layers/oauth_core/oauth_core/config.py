@@ -44,6 +44,7 @@ class Settings:
     resource_allowed_clients: frozenset[str]
     resource_user_tokens_only: bool
     token_ref_key: str = field(repr=False)  # a secret: never in a log line
+    issuer: str = ""  # RFC 8414 issuer URL; empty: the API's own URL as API Gateway saw it (issuer.py)
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -106,4 +107,5 @@ def settings() -> Settings:
         resource_user_tokens_only=_flag("RESOURCE_USER_TOKENS_ONLY", False),
         # Encrypts the ref of tokens and codes (token_format); generated at deploy time, never logged.
         token_ref_key=os.environ.get("TOKEN_REF_KEY", ""),
+        issuer=os.environ.get("ISSUER", "").strip().rstrip("/"),
     )

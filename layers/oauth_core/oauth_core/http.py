@@ -63,7 +63,8 @@ class Response:
 
 
 def _single(params: Mapping[str, list[str]], name: str) -> str | None:
-    values = params.get(name)
+    """RFC 6749 §3.1: a parameter sent without a value is treated as omitted."""
+    values = [v for v in params.get(name) or () if v]
     if not values:
         return None
     if len(values) > 1:
@@ -169,22 +170,27 @@ def serve(event: Mapping[str, Any], endpoint: Callable[[Request], Response],
     """Parse, call, shape; all errors become responses here and nowhere else. ``on_error`` renders
     them (default: RFC 6749 §5.2 bodies; the authorization endpoint shows pages). The Lambda
     ``context`` sets the time budget of the request's DynamoDB calls."""
-    from oauth_core import audit, observability, responses
+    from oauth_core import audit, cors, issuer, observability, responses
     from oauth_core.storage import budget
 
     render_error = on_error or responses.error
     request: Request | None = None
     audit.bind(None)
+    issuer.bind(None)
+    cors.reset()
     try:
         request = parse_event(event)
         audit.bind(request)
+        issuer.bind(request)
+        if request.method == "OPTIONS":
+            return to_proxy(cors.preflight(request))
         with budget.within(context):
-            return to_proxy(endpoint(request))
+            return to_proxy(cors.decorate(endpoint(request)))
     except OAuthError as exc:
         observability.count("OAuthErrors", "error", exc.error)
         observability.logger.info("request refused", extra={"error": exc.error, "description": exc.description})
-        return to_proxy(render_error(exc, request))
+        return to_proxy(cors.decorate(render_error(exc, request)))
     except Exception:
         observability.logger.exception("unhandled error")
         observability.count("OAuthErrors", "error", ServerError.error)
-        return to_proxy(render_error(ServerError("internal error"), request))
+        return to_proxy(cors.decorate(render_error(ServerError("internal error"), request)))

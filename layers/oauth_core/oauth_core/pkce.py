@@ -11,6 +11,7 @@ from oauth_core.errors import InvalidGrant, InvalidRequest
 
 S256 = "S256"
 PLAIN = "plain"
+METHODS = (S256, PLAIN)  # plain only for a client registered --allow-pkce-plain
 # RFC 7636 §4.1/4.2: 43-128 characters of ALPHA / DIGIT / "-" / "." / "_" / "~".
 _VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 

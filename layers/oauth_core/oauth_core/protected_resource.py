@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oauth_core import bearer, observability
+from oauth_core import bearer, observability, responses
 from oauth_core.config import settings
 from oauth_core.http import Response
 
 if TYPE_CHECKING:
+    from oauth_core.errors import OAuthError
     from oauth_core.http import Request
 
 PAGE = "<html>Congrats! You've hit an OAuth protected resource</html>"
@@ -24,3 +25,9 @@ def protected(request: Request) -> Response:
     observability.count("ProtectedHits", "via", "authorizer" if request.authorizer else "token")
     observability.logger.info("protected resource served", extra={"client_id": client_id})
     return Response(200, PAGE, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+
+
+def error(exc: OAuthError, _request: Request | None) -> Response:
+    """A resource's refusals are JSON whatever ``format`` the query names (that parameter is the token
+    endpoint's); the RFC 6750 challenge travels in the exception's headers."""
+    return responses.render(exc.body(), "json", exc.status, exc.headers)

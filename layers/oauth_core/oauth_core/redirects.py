@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from oauth_core import issuer
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -38,8 +40,9 @@ def matches(requested: str, registered: Iterable[str]) -> bool:
 
 
 def attach(redirect_uri: str, params: Mapping[str, str | None], *, fragment: bool = False) -> str:
-    """The redirect URI with ``params`` added to its query (code flow) or as its fragment (implicit)."""
-    present = {k: v for k, v in params.items() if v is not None}
+    """The redirect URI with ``params`` added to its query (code flow) or as its fragment (implicit), and
+    ``iss`` on every answer, success or error (RFC 9207 §2: the client checks who answered, RFC 9700 §4.4)."""
+    present = {k: v for k, v in {**params, "iss": issuer.current() or None}.items() if v is not None}
     parts = urlsplit(redirect_uri)
     if fragment:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, urlencode(present)))

@@ -18,7 +18,9 @@ from oauth_core.errors import InvalidScope
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GRANT_TYPES = ("authorization_code", "implicit", "password", "client_credentials", "refresh_token", JWT_BEARER)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-_CLIENT_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,126}[\x21-\x7e]|[\x21-\x7e]")  # RFC 6749 VSCHAR, no edge spaces
+# Letters, digits and "-._~" (RFC 3986 unreserved): the same whether or not a client form-encodes its Basic
+# credentials (RFC 6749 §2.3.1), in a URL, a JWT's iss and a log line; "+ : %" and spaces are not.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9\-._~]{1,128}")
 _USERNAME = re.compile(r"[^\x00-\x20\x7f]{1,128}")
 # NIST SP 800-63B-4 §3.1.1.2: at least 15 characters for a password that is the only factor (it is here),
 # up to at least 64 accepted (1024: the login form's limit), any characters, no composition rules.
@@ -34,7 +36,8 @@ class Invalid(ValueError):
 
 def client_id(value: str) -> str:
     if not _CLIENT_ID.fullmatch(value):
-        raise Invalid("client id must be 1-128 printable ASCII characters, not starting or ending with a space")
+        raise Invalid("client id must be 1-128 characters of A-Z a-z 0-9 - . _ ~ (no spaces, '+', ':' or '%': "
+                      "clients that do not form-encode Basic credentials would send a different id)")
     return value
 
 
@@ -47,8 +50,34 @@ def grant_types(values: list[str]) -> frozenset[str]:
     return frozenset(values)
 
 
+# RFC 8252 §7.1: a private-use scheme is a reverse domain name the app controls (com.example.app).
+_PRIVATE_SCHEME = re.compile(r"[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+")
+
+
+def web_origin(value: str) -> str:
+    """A browser origin (RFC 6454): scheme, host, optional port; https, or http on a loopback host."""
+    from oauth_core import cors
+
+    if not cors.valid_origin(value):
+        raise Invalid(f"web origin {value!r} must be scheme://host[:port] with no path or trailing slash, "
+                      f"e.g. https://app.example.com")
+    parts = urlsplit(value)
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise Invalid(f"web origin {value!r} must use https (http is allowed for localhost and 127.0.0.1 only)")
+    return value.lower()
+
+
 def redirect_uri(value: str) -> str:
-    """RFC 6749 §3.1.2: absolute, no fragment; https, or http only on a loopback host (RFC 8252 §7.3)."""
+    """RFC 6749 §3.1.2: absolute, no fragment; https, or http only on a loopback host (RFC 8252 §7.3); for
+    native apps also a private-use scheme ``com.example.app:/cb`` (RFC 8252 §7.1; claimed https URLs,
+    §7.2, are ordinary https URIs)."""
+    scheme = value.partition(":")[0]
+    if _PRIVATE_SCHEME.fullmatch(scheme) and "#" not in value:
+        if value.startswith(f"{scheme}://") and not value[len(scheme) + 3:].split("/")[0]:
+            raise Invalid(f"redirect URI {value!r} has an empty authority: use {scheme}:/path (one slash)")
+        if len(value) <= len(scheme) + 1:
+            raise Invalid(f"redirect URI {value!r} needs a path after the scheme, e.g. {scheme}:/callback")
+        return value
     try:
         parts = urlsplit(value)
         host = parts.hostname

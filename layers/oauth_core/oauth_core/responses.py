@@ -13,13 +13,15 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 FORMATS = ("json", "urlencoded", "xml")
+ALIASES = {"query": "urlencoded"}  # the product doc's own example sends format=query
 
 
 def requested_format(request: Request) -> str:
     """The ``format`` parameter of a token request; an unknown one is an ``invalid_request``."""
     fmt = request.param("format") or request.query_param("format") or "json"
+    fmt = ALIASES.get(fmt, fmt)
     if fmt not in FORMATS:
-        raise InvalidRequest("format must be one of json, urlencoded, xml")
+        raise InvalidRequest("format must be one of json, urlencoded (or query), xml")
     return fmt
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from oauth_core import audit, client_auth, observability, token_format
+from oauth_core import audit, client_auth, cors, observability, token_format
 from oauth_core.errors import InvalidRequest, NotTokenOwner, UnsupportedTokenType
 from oauth_core.http import NO_STORE, Request, Response
 from oauth_core.storage import client_cache, clients, grants, tokens
@@ -35,7 +35,8 @@ def revoke_token(request: Request) -> Response:
     items = client_cache.batch_get(wanted)
     item = client_cache.authenticated(items["client"], creds.client_id,
                                       lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    client = client_auth.verify(creds, clients.from_item(item))
+    client = client_auth.verify(creds, clients.from_item(item), request)
+    cors.check(request, client)
     if not raw:
         raise InvalidRequest("parameter token is required")
     if hint is not None and hint not in HINTS:
@@ -53,4 +54,5 @@ def revoke_token(request: Request) -> Response:
         audit.event("token_revoked", "success", user=token.username or None, client_id=client.client_id,
                     kind=token.kind)
     observability.count("TokensRevoked", "kind", token.kind if token else "unknown")
-    return Response(200, "", dict(NO_STORE))
+    # RFC 7009 §2.2: the body is ignored; an empty JSON object with its type for clients that parse it.
+    return Response(200, "{}", {"Content-Type": "application/json", **NO_STORE})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oauth_core import audit, client_auth, grants, observability, responses
-from oauth_core.errors import InvalidRequest, OAuthError, Replayed, UnauthorizedClient
+from oauth_core import audit, client_auth, cors, grants, observability, responses
+from oauth_core.errors import InvalidGrant, InvalidRequest, OAuthError, Replayed, UnauthorizedClient
 from oauth_core.storage import client_cache, clients
 
 if TYPE_CHECKING:
@@ -49,15 +49,21 @@ def _issue_token(request: Request) -> Response:
     grant = grants.lookup(grant_type)
     asserts_client = hasattr(grant, "client_id_from")
     creds = client_auth.credentials(request, required=not asserts_client)
+    if asserts_client and creds is not None and creds.method == client_auth.NONE:
+        # RFC 7523 §3.1: a client may name itself with client_id alone; the assertion authenticates it.
+        if creds.client_id != grant.client_id_from(request):
+            raise InvalidGrant("client_id must be the assertion's iss")
+        creds = None
     client_id = creds.client_id if creds else grant.client_id_from(request)
     # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
     items = client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
     if creds:
         item = client_cache.authenticated(items["client"], client_id,
                                           lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-        client = client_auth.verify(creds, clients.from_item(item))
+        client = client_auth.verify(creds, clients.from_item(item), request)
     else:
         client = grant.client_from(items["client"])
+    cors.check(request, client)  # before the grant spends anything (a code, a refresh token, a jti)
     if grant_type not in client.grant_types:
         refusal = getattr(grant, "UNREGISTERED_ERROR", UnauthorizedClient)
         raise refusal(f"the client is not registered for grant_type {grant_type}")

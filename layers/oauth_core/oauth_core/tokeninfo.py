@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from oauth_core import bearer, lookup, observability, responses
+from oauth_core import bearer, cors, lookup, observability, responses
 from oauth_core.errors import InvalidRequest, InvalidToken
 from oauth_core.storage import tokens
 
@@ -37,6 +37,7 @@ def token_info(request: Request) -> Response:
     if not in_header and not active.client.tokeninfo_query:
         raise InvalidRequest("this client's tokens are accepted in the Authorization header only (Bearer)")
     token = active.token
+    cors.allow_if_registered(request, active.client)
     observability.count("TokenInfo", "result", "active")
     return responses.render({
         "audience": token.client_id,

@@ -21,6 +21,7 @@ _REGISTRY = {
     "refresh_token": "oauth_core.grants.refresh_token",
     "urn:ietf:params:oauth:grant-type:jwt-bearer": "oauth_core.grants.jwt_bearer",
 }
+GRANT_TYPES = tuple(_REGISTRY)  # the token endpoint's grant types, as the metadata lists them
 
 
 def lookup(grant_type: str) -> ModuleType:

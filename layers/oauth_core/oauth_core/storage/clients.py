@@ -19,7 +19,8 @@ class NotFound(Exception):
 
 # What a token check reads of a client: never the secret hash or certificates (template.yaml grants the
 # read-only functions these attributes only).
-CHECKED_ATTRIBUTES = ("client_id", "disabled", "tokens_valid_after", "grant_max_lifetime", "tokeninfo_query")
+CHECKED_ATTRIBUTES = ("client_id", "disabled", "tokens_valid_after", "grant_max_lifetime", "tokeninfo_query",
+                      "web_origins")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Client:
     require_jti: bool = False  # JWT assertions without jti are refused (no replay until exp)
     grant_max_lifetime: int | None = None  # seconds a grant may live in all, refreshes included
     refresh_reuse_window: int | None = None  # seconds a rotated refresh token may be retried (0: never)
+    web_origins: tuple[str, ...] = ()  # browser origins whose pages may call the endpoints for it (CORS)
+    introspect_clients: frozenset[str] = field(default_factory=frozenset)  # whose tokens it may introspect
+    introspect_any: bool = False  # a resource server that may introspect every client's tokens
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked (oauthctl tokens revoke)
@@ -69,6 +73,9 @@ class Client:
             "require_jti": self.require_jti,
             "grant_max_lifetime": self.grant_max_lifetime,
             "refresh_reuse_window": self.refresh_reuse_window,
+            "web_origins": list(self.web_origins),
+            "introspect_clients": sorted(self.introspect_clients),
+            "introspect_any": self.introspect_any,
             "disabled": self.disabled,
             "created_at": self.created_at,
             "tokens_valid_after": self.tokens_valid_after,
@@ -105,6 +112,9 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         require_jti=bool(item.get("require_jti", False)),
         grant_max_lifetime=int(max_lifetime) if max_lifetime is not None else None,
         refresh_reuse_window=int(reuse_window) if reuse_window is not None else None,
+        web_origins=tuple(item.get("web_origins", ())),
+        introspect_clients=frozenset(item.get("introspect_clients", ())),
+        introspect_any=bool(item.get("introspect_any", False)),
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
         tokens_valid_after=int(item.get("tokens_valid_after", 0)),
