@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.quiet import stdout_to_devnull
-from benchmarks.scenarios import Bench, configure_env
+from benchmarks.scenarios import RESOURCE_SERVER_ID, Bench, configure_env
 from local.launcher import free_port
 from local.template import ROOT, Stack
 
@@ -54,6 +54,9 @@ def run(rounds: int = 7) -> dict[str, Any]:
             "authorize": lambda i: bench.authorize_event(),
             "protected": lambda i: bench.bearer_event(access),
             "authorizer": lambda i: bench.bearer_event(access, authorizer=True),
+            "introspect": lambda i: bench.event("POST", "/oauth/introspect", {"token": access}, authenticate=False,
+                                                basic=(RESOURCE_SERVER_ID, bench.rs_secret)),
+            "metadata": lambda i: bench.event("GET", "/.well-known/oauth-authorization-server"),
         }
         samples: dict[str, list[float]] = {name: [] for name in [*jobs, "floor"]}
         for i in range(rounds):
