@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
@@ -92,6 +93,10 @@ def verify(creds: Credentials, client: Client | None) -> Client:
     challenge = _challenge() if creds.method == BASIC else None
     stored = client.secret_hash if client is not None else None
     secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)
+    # A rotation with overlap keeps the previous secret valid until its end (oauthctl rotate-secret).
+    old = client.old_secret_hash if client is not None and client.old_secret_expires_at > time.time() else None
+    old_ok = matches_digest(creds.secret or "", old or _DUMMY_DIGEST) and old is not None
+    secret_ok = secret_ok or old_ok
     reason = ""
     if client is None:
         reason = "unknown client"
