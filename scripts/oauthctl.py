@@ -548,7 +548,8 @@ def import_(args: argparse.Namespace) -> Any:
                     raise registration.Invalid(f"type must be one of {sorted(IMPORTERS)}")
                 outcome = _import_one(kind, record, args.dry_run)
             except (ValueError, KeyError, TypeError, Refused, registration.Invalid) as exc:
-                detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+                detail = f"missing {exc}" if isinstance(exc, KeyError) else f"not JSON ({exc.msg})" \
+                    if isinstance(exc, json.JSONDecodeError) else str(exc)
                 refused.append(f"line {number}: {detail}")
                 _progress(f"line {number} refused: {detail}")
                 outcome = "refused"
