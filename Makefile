@@ -20,8 +20,8 @@ CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 .PHONY: install install-run browser run test lint build deploy bench clean
 
 # pip's progress, one short line per package fetched (pip itself is either silent or very chatty).
-PIP_INSTALL = set -o pipefail; $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r
-PIP_PROGRESS = sed -un -e 's/^Collecting \([^ ;]*\).*/  fetching \1/p' -e 's/^Installing collected packages.*/  installing.../p'
+PIP_INSTALL = set -o pipefail; PYTHONUNBUFFERED=1 $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r
+PIP_PROGRESS = sed -un -e 's/^Collecting \([A-Za-z0-9_.-]*\).*/  fetching \1/p' -e 's/^Installing collected packages.*/  installing.../p'
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }

@@ -94,7 +94,7 @@ def emit(data: Any, output: str) -> None:
         return
     if not data:
         return
-    columns = [c for c in TABLE_COLUMNS if c in data[0]] or list(data[0])
+    columns = [c for c in TABLE_COLUMNS if any(c in row for row in data)] or list(data[0])
     cells = [[_cell(c, row.get(c)) for c in columns] for row in data]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     # Too wide: shorten the text columns, least telling first, to 10 characters at most (`show` has it all).
@@ -102,7 +102,7 @@ def emit(data: Any, output: str) -> None:
         excess = sum(widths) + 2 * (len(widths) - 1) - TABLE_WIDTH
         if excess > 0 and column in columns:
             i = columns.index(column)
-            widths[i] = max(10, widths[i] - excess)
+            widths[i] = max(min(10, widths[i]), widths[i] - excess)
     print("  ".join(_fit(c.upper(), w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
         print("  ".join(_fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -406,7 +406,7 @@ def tokens_list(args: argparse.Namespace) -> Any:
     # A grant is active while one of its tokens is (a revocation mark ends the tokens, not the grant item).
     used = {row["grant_id"] for row in rows}
     return [{"type": "grant", "id": g.grant_id, "client_id": g.client_id, "username": g.username or None,
-             "scope": g.scope, "grant_type": g.grant_type, "created_at": g.created_at, "expires_at": g.expires_at}
+             "scope": g.scope, "grant_type": g.grant_type, "issued_at": g.created_at, "expires_at": g.expires_at}
             for g in sorted(live.values(), key=lambda g: g.created_at) if g.grant_id in used] + rows
 
 
