@@ -575,7 +575,7 @@ def _audit(args: argparse.Namespace, result: Any) -> None:
     except (OSError, KeyError):
         actor = "unknown"
     audit.event("admin", "success", user=target.get("username"), client_id=target.get("client_id"),
-                reason=f"oauthctl {args.group} {args.cmd}", actor=actor, stack=args.stack)
+                reason=f"oauthctl {args.group} {args.cmd}".rstrip(), actor=actor, stack=args.stack)
 
 
 # -- command line ------------------------------------------------------------------------------------
