@@ -97,3 +97,14 @@ def test_a_session_records_each_metric_under_its_documented_dimension_only(api, 
     for name, dims, values in points:
         assert dims == [[docs[name]]], (name, dims)
         assert set(values) == {docs[name]}
+
+
+def test_every_documented_metric_parses_from_its_emf_with_only_its_dimension(emf, monkeypatch):
+    from oauth_core import observability
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "OAuthServer")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "oauth-server")
+    emf()
+    for name, dimension in documented().items():
+        observability.count(name, dimension, "some-value")
+        assert emf() == [(name, [[dimension]], {dimension: "some-value"})], name
