@@ -1,4 +1,5 @@
-# The two commands: `make run` (local stack) and `make test` (everything). Both create .venv first.
+# The two commands: `make run` (local stack; installs only what running needs) and `make test` (everything,
+# test tools included). Both create .venv first.
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -16,15 +17,31 @@ SAM_PATH := $(if $(RUNTIME_PYTHON),$(dir $(RUNTIME_PYTHON)):)$(CURDIR)/$(BIN):$(
 # The browser tests drive Chromium. Debian/Ubuntu: installed with apt when missing (as root, or via sudo).
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
-.PHONY: install browser run test lint build deploy bench clean
+.PHONY: install install-run browser run test lint build deploy bench clean
 
-$(BIN)/.installed: requirements-dev.txt layers/oauth_core/requirements.txt
+# pip's progress, one short line per package fetched (pip itself is either silent or very chatty).
+PIP_INSTALL = set -o pipefail; PYTHONUNBUFFERED=1 $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r
+PIP_PROGRESS = sed -un -e 's/^Collecting \([A-Za-z0-9_.-]*\).*/  fetching \1/p' -e 's/^Installing collected packages.*/  installing.../p'
+
+$(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is required" >&2; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "make: creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+
+# What running needs (`make run`, oauthctl): the layer's dependencies, boto3, moto.
+$(BIN)/.installed-run: requirements-run.txt layers/oauth_core/requirements.txt | $(BIN)/python
+	@echo "make: installing what the local stack needs into $(VENV) (first time only)"
+	@$(PIP_INSTALL) requirements-run.txt | $(PIP_PROGRESS)
+	@touch $@
+
+# Test tools on top (`make test`, `make lint`, `make build`): SAM CLI, pytest, Playwright, ...
+$(BIN)/.installed: requirements-dev.txt $(BIN)/.installed-run
+	@echo "make: installing the test tools into $(VENV) (first time only)"
+	@$(PIP_INSTALL) requirements-dev.txt | $(PIP_PROGRESS)
 	@touch $@
 
 install: $(BIN)/.installed
+install-run: $(BIN)/.installed-run
 
 browser:
 	@if [ -n "$(CHROMIUM)" ] && [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
@@ -35,8 +52,9 @@ browser:
 	echo "make: installing Chromium for the browser tests (apt-get)"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-run: install
-	$(BIN)/python -m local
+run: install-run
+	@echo "make: starting the local stack (python -m local)"
+	@$(BIN)/python -m local
 
 test: install browser
 	CHROMIUM="$(CHROMIUM)" RUNTIME_PYTHON="$(RUNTIME_PYTHON)" PATH="$(SAM_PATH)" $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -42,6 +42,9 @@ def main() -> int:
     moto = None if external else SerializedMotoServer(ip_address=HOST, port=dynamodb_port, verbose=False)
     if moto:
         moto.start()
+    # moto loads its DynamoDB backend on the first request: seconds on a busy machine, more than the
+    # 2 s a Lambda's attempt waits. The functions get 8 s below; table creation gets them too.
+    os.environ.setdefault("DYNAMODB_READ_TIMEOUT", "8")
     # JWT bearer assertions name the token endpoint as their audience: locally, this stack's own URL.
     overrides = dict(pair.split("=", 1) for pair in os.environ.get("PARAMETER_OVERRIDES", "").split() if "=" in pair)
     stack = Stack(stack_name=stack_name, region=region, api_url=api_url,

@@ -4,11 +4,10 @@ Lambda authorizer): the product doc's sample protected resource."""
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.http import serve
-from oauth_core.observability import logger, metrics
+from oauth_core.observability import logger
 from oauth_core.protected_resource import error, protected
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics
 def lambda_handler(event, context):
     return serve(event, protected, on_error=error, context=context)

@@ -3,11 +3,10 @@
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.http import serve
-from oauth_core.observability import logger, metrics
+from oauth_core.observability import logger
 from oauth_core.revocation import revoke_token
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics
 def lambda_handler(event, context):
     return serve(event, revoke_token, context=context)

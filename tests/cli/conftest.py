@@ -48,6 +48,8 @@ def cli(moto_server, stack: Stack, monkeypatch):
     from oauth_core.storage import client_cache, dynamo
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_server)
+    # moto loads its DynamoDB backend on the first request (seconds on a busy machine): wait as the local stack does.
+    monkeypatch.setenv("DYNAMODB_READ_TIMEOUT", "8")
     for name, value in tables.environment(stack).items():
         monkeypatch.setenv(name, value)
     settings.cache_clear()

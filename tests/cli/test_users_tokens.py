@@ -96,7 +96,8 @@ def test_tokens_revoke_by_client(cli, handlers, client):
 
 def test_missing_tables_are_reported_not_a_traceback(cli):
     r = cli("clients", "list", stack_name="no-such-stack")
-    assert r.code == 1 and "AWS refused" in r.err and "Traceback" not in r.err
+    assert r.code == 1 and "the tables of stack 'no-such-stack'" in r.err and "do not exist" in r.err
+    assert "Traceback" not in r.err
 
 
 @pytest.mark.parametrize(("password", "message"), [

@@ -88,3 +88,20 @@ def test_verify_challenges_basic_clients():
     with pytest.raises(InvalidClient) as info:
         client_auth.verify(client_auth.Credentials("app", "wrong", "client_secret_basic"), CONFIDENTIAL)
     assert info.value.headers["WWW-Authenticate"] == 'Basic realm="oauth"'
+
+
+def test_during_a_rotation_overlap_the_previous_secret_works_until_its_end_and_never_after():
+    import dataclasses
+    import time
+
+    rotated = dataclasses.replace(CONFIDENTIAL, secret_hash=digest("new"), old_secret_hash=digest("right"),
+                                  old_secret_expires_at=int(time.time()) + 60)
+    for secret in ("new", "right"):
+        assert client_auth.verify(client_auth.Credentials("app", secret, "client_secret_post"), rotated)
+    for ended in (dataclasses.replace(rotated, old_secret_expires_at=int(time.time()) - 1),
+                  dataclasses.replace(rotated, old_secret_expires_at=0)):
+        with pytest.raises(InvalidClient):
+            client_auth.verify(client_auth.Credentials("app", "right", "client_secret_post"), ended)
+    with pytest.raises(InvalidClient):
+        client_auth.verify(client_auth.Credentials("app", "", "client_secret_post"),
+                           dataclasses.replace(rotated, old_secret_hash=None))

@@ -51,3 +51,32 @@ def test_digest_compares_in_constant_time_helper():
     assert len(stored) == 64
     assert hashing.matches_digest("token", stored)
     assert not hashing.matches_digest("token2", stored)
+
+
+def test_imported_hashes_of_other_systems_verify_and_are_due_for_a_rehash():
+    """bcrypt, PBKDF2 (Keycloak's base64 salt, Django's plain salt), Argon2i: verified as they are."""
+    import bcrypt
+    from argon2 import PasswordHasher, Type
+
+    pw, salt = "correct horse battery staple", b"0123456789abcdef"
+    keycloak = "pbkdf2-sha512$1000${}${}".format(base64.b64encode(salt).decode(), base64.b64encode(
+        hashlib.pbkdf2_hmac("sha512", pw.encode(), salt, 1000)).decode())
+    django = "pbkdf2_sha256$1000$pepper$" + base64.b64encode(
+        hashlib.pbkdf2_hmac("sha256", pw.encode(), b"pepper", 1000)).decode()
+    for encoded in (bcrypt.hashpw(pw.encode(), bcrypt.gensalt(4)).decode(), keycloak, django,
+                    PasswordHasher(type=Type.I, time_cost=1, memory_cost=1024).hash(pw)):
+        assert hashing.scheme(encoded) is not None
+        assert hashing.verify_password(pw, encoded) and not hashing.verify_password(pw + "!", encoded)
+        assert hashing.needs_rehash(encoded)
+
+
+def test_bcrypt_reads_72_bytes_as_the_system_that_made_the_hash_did():
+    import bcrypt
+
+    long = "x" * 72
+    encoded = bcrypt.hashpw(long.encode(), bcrypt.gensalt(4)).decode()
+    assert hashing.verify_password(long + "ignored by bcrypt", encoded)
+
+
+def test_a_user_imported_without_a_password_never_signs_in():
+    assert hashing.scheme("") is None and not hashing.verify_password("", "")

@@ -251,3 +251,104 @@ def test_functions_that_check_passwords_may_upgrade_their_hashes_and_clear_count
         resource = Stack(stack_name="oauth-server").resolve(sids["UpgradePasswordHashes"]["Resource"])
         assert resource == Stack(stack_name="oauth-server").resolve({"Fn::GetAtt": ["UsersTable", "Arn"]})
         assert "dynamodb:DeleteItem" in sids["CountFailedPasswords"]["Action"]
+
+
+# -- operations: alarms, dashboard, access logs (issue 17) --------------------------------------------------
+OPERATIONS_ALARMS = ("Api5xxRateAlarm", "ApiLatencyP99Alarm", "DynamoDBThrottlesAlarm", "CredentialsThrottledAlarm",
+                     "CodeReplaysAlarm", "AuthorizerFailuresAlarm")
+
+
+def _documented_metrics() -> dict[str, str]:
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("metrics are CloudWatch")
+    return dict(re.findall(r"`([A-Z][A-Za-z]+)\{([a-z_]+)\}`", text[start:text.index("\n\n", start)]))
+
+
+def _own_metrics(alarm: dict) -> list[tuple[str, list[str]]]:
+    """(metric, dimension names) of every OAuthServer metric an alarm reads, plain or in metric math."""
+    stats = [alarm] if "MetricName" in alarm else [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", [])
+                                                   if "MetricStat" in m]
+    found = [(s["MetricName"], [d["Name"] for d in s.get("Dimensions", [])]) for s in stats
+             if s["Namespace"] == "OAuthServer"]
+    for query in alarm.get("Metrics", []):
+        text = query.get("Expression", "")
+        if text.startswith("SELECT"):
+            import re
+
+            name, schema = re.match(r"SELECT SUM\((\w+)\) FROM (?:SCHEMA\(OAuthServer, (\w+)\)|OAuthServer)",
+                                    text).groups()
+            found.append((name, [schema] if schema else []))
+    return found
+
+
+@pytest.mark.parametrize("parameters", [{}, {"AlarmEmail": "ops@example.com"},
+                                        {"SecurityAlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops"}])
+def test_operations_alarms_notify_the_topic_or_the_email_given(parameters):
+    stack = Stack(stack_name="oauth-server", parameters=parameters)
+    expected = ["AlarmEmailTopic"] if "AlarmEmail" in parameters else list(parameters.values())
+    assert stack.exists("AlarmEmailTopic") == ("AlarmEmail" in parameters)
+    for name in (*OPERATIONS_ALARMS, "ClientAuthFailuresAlarm"):
+        alarm = stack.resolve(RESOURCES[name]["Properties"])
+        assert alarm["AlarmActions"] == alarm["OKActions"] == expected, name
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_operations_alarms_are_on_by_default_and_behind_a_parameter():
+    for name in OPERATIONS_ALARMS:
+        assert RESOURCES[name]["Condition"] == "AlarmsEnabled"
+    assert Stack(stack_name="s").exists("Api5xxRateAlarm")
+    assert not Stack(stack_name="s", parameters={"EnableAlarms": "false"}).exists("CodeReplaysAlarm")
+
+
+def test_alarms_read_the_documented_metrics_under_their_documented_dimensions():
+    """An alarm on a metric the functions never write under that dimension set would never fire."""
+    documented = _documented_metrics()
+    read = [m for name in (*OPERATIONS_ALARMS, "ClientAuthFailuresAlarm")
+            for m in _own_metrics(RESOURCES[name]["Properties"])]
+    assert {name for name, _ in read} == {"CredentialsThrottled", "CodeReplays", "AuthorizerDecisions",
+                                          "ClientAuthFailures"}
+    for name, dimensions in read:
+        assert dimensions in ([], [documented[name]]), name
+
+
+def test_api_alarms_watch_this_stacks_api_stage():
+    stack = Stack(stack_name="oauth-server")
+    latency = stack.resolve(RESOURCES["ApiLatencyP99Alarm"]["Properties"])
+    five_xx = stack.resolve(RESOURCES["Api5xxRateAlarm"]["Properties"])["Metrics"][1]["MetricStat"]["Metric"]
+    for dims in (latency["Dimensions"], five_xx["Dimensions"]):
+        assert dims == [{"Name": "ApiName", "Value": "oauth-server-api"}, {"Name": "Stage", "Value": "api"}]
+    assert stack.resolve(RESOURCES["OAuthApi"]["Properties"]["Name"]) == "oauth-server-api"
+    assert latency["ExtendedStatistic"] == "p99"
+
+
+def test_dashboard_is_json_of_the_stacks_metrics_and_documented_names():
+    import json
+    import re
+
+    body = json.loads(Stack(stack_name="oauth-server").resolve(RESOURCES["Dashboard"]["Properties"]["DashboardBody"]))
+    text = json.dumps(body)
+    assert "oauth-server-api" in text and "oauth-server-tokens" in text
+    documented = _documented_metrics()
+    for name, dimension in re.findall(r"SELECT SUM\((\w+)\) FROM SCHEMA\(OAuthServer, (\w+)\)", text):
+        assert documented[name] == dimension, name
+    assert {"TokensIssued", "OAuthErrors", "SignInsStarted", "CodeReplays"} <= set(re.findall(r"SUM\((\w+)\)", text))
+
+
+def test_access_logs_are_json_lines_without_query_strings_kept_as_long_as_the_functions_logs():
+    import json
+
+    stack = Stack(stack_name="oauth-server")
+    setting = stack.resolve(RESOURCES["OAuthApi"]["Properties"]["AccessLogSetting"])
+    line = json.loads(setting["Format"])
+    assert {"requestId", "ip", "status", "path", "latencyMs", "authorizerError"} <= set(line)
+    assert not any(v in setting["Format"] for v in ("$context.requestOverride", "querystring", "header"))
+    assert setting["DestinationArn"] == "ApiAccessLogs.Arn"
+    logs = RESOURCES["ApiAccessLogs"]["Properties"]
+    assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert stack.exists("ApiGatewayAccount")
+    without = Stack(stack_name="s", parameters={"EnableAccessLogs": "false"})
+    assert "AccessLogSetting" not in without.resolve({"x": RESOURCES["OAuthApi"]["Properties"]["AccessLogSetting"]})
+    assert not without.exists("ApiGatewayAccount") and not without.exists("ApiAccessLogs")
+    assert not Stack(stack_name="s", parameters={"SetApiGatewayLogsRole": "false"}).exists("ApiGatewayLogsRole")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
@@ -121,6 +122,10 @@ def refusal(creds: Credentials, client: Client | None) -> str:
         return ""
     stored = client.secret_hash if client is not None else None
     secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)
+    # A rotation with overlap keeps the previous secret valid until its end (oauthctl rotate-secret).
+    old = client.old_secret_hash if client is not None and client.old_secret_expires_at > time.time() else None
+    old_ok = matches_digest(creds.secret or "", old or _DUMMY_DIGEST) and old is not None
+    secret_ok = secret_ok or old_ok
     if client is None:
         return "unknown client"
     if client.disabled:

@@ -3,7 +3,10 @@
 Tokens and client secrets are 256-bit random values, so a single SHA-256 is enough (no slow hash on
 the token path). Passwords are chosen by people, so they get Argon2id (RFC 9106) with the parameters
 of OWASP's Password Storage Cheat Sheet (19 MiB, 2 passes, 1 lane). Hashes of older releases (scrypt,
-``scrypt$N$r$p$salt$hash``) still verify, and ``needs_rehash`` says when to store a new one.
+``scrypt$N$r$p$salt$hash``) and hashes imported from other systems (``oauthctl import``: bcrypt
+``$2b$...``, PBKDF2 ``pbkdf2-sha256$iterations$salt$hash`` as Keycloak stores it or Django's
+``pbkdf2_sha256$...``, any Argon2 PHC string) still verify, and ``needs_rehash`` says when to store a
+new one (at the next sign-in, ``passwords.sign_in``).
 """
 
 from __future__ import annotations
@@ -49,14 +52,33 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def scheme(encoded: str) -> str | None:
+    """The scheme of a stored hash this module verifies: argon2, scrypt, bcrypt, pbkdf2 or None."""
+    if encoded.startswith(("$argon2id$", "$argon2i$", "$argon2d$")):
+        return "argon2"
+    if encoded.startswith("scrypt$"):
+        return "scrypt"
+    if encoded.startswith(("$2a$", "$2b$", "$2y$")):
+        return "bcrypt"
+    if encoded.startswith(tuple(f"{p}{a}$" for p in ("pbkdf2-", "pbkdf2_") for a in _PBKDF2)):
+        return "pbkdf2"
+    return None
+
+
 def verify_password(password: str, encoded: str | None) -> bool:
-    """Check a password; with ``encoded=None`` (unknown user) spend the same time and answer False."""
-    if encoded is not None and encoded.startswith("scrypt$"):
+    """Check a password; with ``encoded=None`` (unknown user) or ``""`` (imported without a password)
+    spend the same time and answer False."""
+    kind = scheme(encoded or "")
+    if kind == "scrypt":
         return _verify_scrypt(password, encoded)
+    if kind == "bcrypt":
+        return _verify_bcrypt(password, encoded)
+    if kind == "pbkdf2":
+        return _verify_pbkdf2(password, encoded)
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return _hasher().verify(encoded or _dummy_hash(), password) and encoded is not None
+        return _hasher().verify(encoded if kind else _dummy_hash(), password) and kind is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -85,6 +107,36 @@ def _verify_scrypt(password: str, encoded: str) -> bool:
                                  maxmem=_SCRYPT_MAXMEM, dklen=32)
         return hmac.compare_digest(derived, _unb64(expected))
     except (ValueError, TypeError):
+        return False
+
+
+def _verify_bcrypt(password: str, encoded: str) -> bool:
+    """bcrypt (``$2b$cost$...``) only ever read 72 bytes of a password: the system that made the hash
+    truncated longer ones, so we do too."""
+    import bcrypt
+
+    try:
+        return bcrypt.checkpw(password.encode("utf-8")[:72], encoded.encode("ascii"))
+    except ValueError:
+        return False
+
+
+# PBKDF2 digests as Keycloak (pbkdf2, pbkdf2-sha256, pbkdf2-sha512) and Django (pbkdf2_sha256) name them.
+_PBKDF2 = {"sha256": "sha256", "sha512": "sha512", "sha1": "sha1"}
+
+
+def _verify_pbkdf2(password: str, encoded: str) -> bool:
+    """``pbkdf2-<digest>$iterations$salt$hash`` with base64 salt and hash (Keycloak's secretData, see
+    ``oauthctl import``), or Django's ``pbkdf2_<digest>$iterations$salt$hash`` whose salt is plain text."""
+    try:
+        name, iterations, salt, expected = encoded.split("$")
+        django = name.startswith("pbkdf2_")
+        raw_salt = salt.encode("utf-8") if django else base64.b64decode(salt)
+        want = base64.b64decode(expected)
+        derived = hashlib.pbkdf2_hmac(_PBKDF2[name[7:]], password.encode("utf-8"), raw_salt, int(iterations),
+                                      dklen=len(want))
+        return hmac.compare_digest(derived, want)
+    except (ValueError, KeyError, TypeError):
         return False
 
 

@@ -1,23 +1,30 @@
 """Powertools Logger and Metrics shared by every handler.
 
 Logs never carry tokens, codes, secrets or passwords: only ids, grant types and error codes.
-Metrics go out as CloudWatch embedded metric format on stdout when the handler returns (no API
-calls on the request path); every invocation records exactly one data point.
+Metrics go out as CloudWatch embedded metric format (EMF) on stdout, no API calls on the request path.
+Each data point is its own EMF document carrying exactly its documented dimension (README, "Metrics"),
+so ``CodeReplays{grant_type}`` and ``OAuthErrors{error}`` of one request stay two metrics that alarms
+find, never one metric under the union of both requests' dimensions.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics
+import json
+
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.base import SingleMetric
 
 logger = Logger()
-metrics = Metrics()
 
 
 def count(name: str, dimension: str, value: str) -> None:
-    """One data point of ``name`` for this invocation, dimensioned by ``dimension=value``.
+    """One data point of ``name`` with the single dimension ``dimension=value``, written at once.
 
-    Used as TokensIssued{grant_type}, TokensRevoked{kind}, TokenInfo{result}, OAuthErrors{error}.
+    Powertools' ``single_metric`` with one change: no ``service`` dimension (the stack has one service,
+    and the documented names, which the template's alarms and dashboard use, have none).
     """
-    metrics.add_dimension(name=dimension, value=value)
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    metric = SingleMetric(service="")
+    metric.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    metric.add_dimension(name=dimension, value=value)
+    print(json.dumps(metric.serialize_metric_set(), separators=(",", ":")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from oauth_core.config import settings
@@ -15,6 +15,10 @@ class AlreadyExists(Exception):
 
 class NotFound(Exception):
     """No client with this id."""
+
+
+class Conflict(Exception):
+    """The client was changed by someone else since it was read; nothing was written."""
 
 
 # What a token check reads of a client: never the secret hash or certificates (template.yaml grants the
@@ -48,6 +52,9 @@ class Client:
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked (oauthctl tokens revoke)
+    old_secret_hash: str | None = None  # the secret before a rotation with overlap, valid until...
+    old_secret_expires_at: int = 0  # ...this epoch second (oauthctl clients rotate-secret --keep-old-for)
+    revision: int = 0  # bumped by every save: an operator's write is refused if someone wrote meanwhile
 
     @property
     def public(self) -> bool:
@@ -79,6 +86,9 @@ class Client:
             "disabled": self.disabled,
             "created_at": self.created_at,
             "tokens_valid_after": self.tokens_valid_after,
+            "old_secret_hash": self.old_secret_hash,
+            "old_secret_expires_at": self.old_secret_expires_at or None,
+            "revision": self.revision,
         }
 
 
@@ -118,6 +128,9 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
         tokens_valid_after=int(item.get("tokens_valid_after", 0)),
+        old_secret_hash=item.get("old_secret_hash"),
+        old_secret_expires_at=int(item.get("old_secret_expires_at", 0)),
+        revision=int(item.get("revision", 0)),
     )
 
 
@@ -135,14 +148,17 @@ def create(client: Client) -> None:
         client_cache.forget(client.client_id)
 
 
-def save(client: Client) -> None:
-    """Replace an existing client's item (operators' updates); ``NotFound`` if it was deleted meanwhile."""
+def save(client: Client) -> Client:
+    """Replace the client's item as read (``client.revision``), with the next revision, which it returns.
+    ``NotFound`` if it was deleted meanwhile, ``Conflict`` if someone else saved it meanwhile."""
+    saved = replace(client, revision=client.revision + 1)
     try:
-        dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=True)
-    except dynamo.ConditionFailed:
-        raise NotFound(client.client_id) from None
+        dynamo.save_revision(settings().clients_table, saved.to_item(), "client_id", client.revision)
+    except dynamo.ConditionFailed as exc:
+        raise (NotFound if exc.item is None else Conflict)(client.client_id) from None
     finally:
         client_cache.forget(client.client_id)
+    return saved
 
 
 def delete(client_id: str) -> None:

@@ -96,7 +96,7 @@ def call(operation: str, *, labels: tuple[str, ...] = (), **kwargs: Any) -> dict
 
                 observability.logger.warning("DynamoDB unavailable", extra={"operation": operation,
                                                                             "attempts": attempt, "cause": str(exc)})
-                raise TemporarilyUnavailable() from None
+                raise TemporarilyUnavailable() from exc  # the cause tells oauthctl what to say
             time.sleep(pause)
 
 
@@ -144,6 +144,18 @@ def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> No
     if item_size(marshalled) > ITEM_MAX:
         raise StorageRejected(f"the item would be {item_size(marshalled)} bytes: DynamoDB stores at most {ITEM_MAX}")
     call("put_item", TableName=table, Item=marshalled, ConditionExpression=f"{check}({key})")
+
+
+def save_revision(table: str, item: Mapping[str, Any], key: str, read: int) -> None:
+    """PutItem of an operator's change to an item read at revision ``read`` (``item`` has the next one):
+    ``ConditionFailed`` with the stored item if someone saved it meanwhile, with None if it is gone."""
+    marshalled = marshal(item)
+    if item_size(marshalled) > ITEM_MAX:
+        raise StorageRejected(f"the item would be {item_size(marshalled)} bytes: DynamoDB stores at most {ITEM_MAX}")
+    # Items written before revisions existed have none: revision 0.
+    same = "revision = :read" if read else "(attribute_not_exists(revision) OR revision = :read)"
+    call("put_item", TableName=table, Item=marshalled, ConditionExpression=f"attribute_exists({key}) AND {same}",
+         ExpressionAttributeValues=marshal({":read": read}), ReturnValuesOnConditionCheckFailure="ALL_OLD")
 
 
 def delete_existing(table: str, key: Mapping[str, Any]) -> None:
@@ -253,10 +265,11 @@ def query_keys(table: str, index: str, attribute: str, value: str) -> list[dict[
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def scan(table: str) -> list[dict[str, Any]]:
-    """Every item of a small table (operators' listings only, never on a request path)."""
+def scan(table: str, **filters: Any) -> list[dict[str, Any]]:
+    """Every item of a small table (operators' listings only, never on a request path); ``filters``:
+    ``FilterExpression`` and its attribute names and values."""
     items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True, **filters}
     while True:
         response = call("scan", **kwargs)
         items.extend(unmarshal(i) for i in response.get("Items", []))

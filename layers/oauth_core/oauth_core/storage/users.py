@@ -3,7 +3,7 @@ releases stored scrypt hashes, replaced at the next sign-in)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from oauth_core.config import settings
@@ -18,6 +18,10 @@ class NotFound(Exception):
     """No user with this name."""
 
 
+class Conflict(Exception):
+    """The user was changed by someone else since it was read; nothing was written."""
+
+
 # What a token check reads of a user: never the password hash (template.yaml grants the read-only
 # functions these attributes only).
 CHECKED_ATTRIBUTES = ("username", "disabled", "tokens_valid_after")
@@ -30,6 +34,7 @@ class User:
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked
+    revision: int = 0  # bumped by every operator's save (the sign-in's rehash leaves it)
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -38,6 +43,7 @@ class User:
             "disabled": self.disabled,
             "created_at": self.created_at,
             "tokens_valid_after": self.tokens_valid_after,
+            "revision": self.revision,
         }
 
 
@@ -54,6 +60,7 @@ def from_item(item: dict[str, Any] | None) -> User | None:
         disabled=bool(item.get("disabled", False)),
         created_at=int(item.get("created_at", 0)),
         tokens_valid_after=int(item.get("tokens_valid_after", 0)),
+        revision=int(item.get("revision", 0)),
     )
 
 
@@ -68,11 +75,14 @@ def create(user: User) -> None:
         raise AlreadyExists(user.username) from None
 
 
-def save(user: User) -> None:
+def save(user: User) -> User:
+    """Replace the user's item as read (``user.revision``); ``NotFound`` / ``Conflict`` as for clients."""
+    saved = replace(user, revision=user.revision + 1)
     try:
-        dynamo.put_if(settings().users_table, user.to_item(), "username", exists=True)
-    except dynamo.ConditionFailed:
-        raise NotFound(user.username) from None
+        dynamo.save_revision(settings().users_table, saved.to_item(), "username", user.revision)
+    except dynamo.ConditionFailed as exc:
+        raise (NotFound if exc.item is None else Conflict)(user.username) from None
+    return saved
 
 
 def delete(username: str) -> None:
