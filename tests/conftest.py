@@ -114,7 +114,8 @@ class Api:
     """Invoke handlers with the same proxy events the local stack and API Gateway build."""
 
     ROUTES = {"/oauth/authorize": ("authorize", "GET"), "/oauth/token": ("token", "POST"),
-              "/oauth/revoke": ("revoke", "POST"), "/oauth/tokeninfo": ("tokeninfo", "GET")}
+              "/oauth/revoke": ("revoke", "POST"), "/oauth/tokeninfo": ("tokeninfo", "GET"),
+              "/oauth/logout": ("logout", "GET")}
 
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}

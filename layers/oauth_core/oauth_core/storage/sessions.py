@@ -79,14 +79,15 @@ def advance_action(session: Session, username: str, request_id: str) -> dict[str
 
 
 def finish_action(session: Session) -> dict[str, Any]:
-    """Delete the session if it is still at consent: one decision per sign-in."""
+    """Delete the flow if it is still at the stage it was read at: one decision per sign-in (approve or
+    deny at consent, cancel at login)."""
     return {
         "Delete": {
             "TableName": settings().sessions_table,
             "Key": dynamo.marshal({"session_hash": session.session_hash}),
-            "ConditionExpression": "#st = :consent",
+            "ConditionExpression": "#st = :stage",
             "ExpressionAttributeNames": {"#st": "stage"},
-            "ExpressionAttributeValues": dynamo.marshal({":consent": CONSENT}),
+            "ExpressionAttributeValues": dynamo.marshal({":stage": session.stage}),
         }
     }
 
