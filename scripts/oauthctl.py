@@ -286,16 +286,16 @@ def users_authorizations(args: argparse.Namespace) -> Any:
 def users_revoke_authorization(args: argparse.Namespace) -> Any:
     """Withdraw an approval: the consent page shows again, and the tokens it led to stop working (their
     grants are revoked, which every token check reads)."""
-    from oauth_core import revocation
-    from oauth_core.storage import grants
+    from oauth_core.storage import grants, tokens
 
     user = _get_user(args.username)
     withdrawn = consents.delete(user.username, args.client_id)
     revoked = grants.active_for(user.username, args.client_id)
     if not withdrawn and not revoked:
         raise Refused(f"user {user.username!r} has no authorization for client {args.client_id!r}")
-    for grant in revoked:
-        revocation.revoke_grant(grant.grant_id, "authorization withdrawn")
+    for grant in revoked:  # every token check reads its grant's status: they stop working at once
+        grants.revoke(grant.grant_id, "authorization withdrawn", now_ms() // 1000)
+        tokens.delete_for_grant(grant.grant_id)
     return {"username": user.username, "client_id": args.client_id, "consent_withdrawn": withdrawn,
             "grants_revoked": len(revoked)}
 

@@ -54,8 +54,8 @@ def session_item(dynamodb, stack, **changes):
     (item,) = [i for i in dynamodb.scan(TableName=table)["Items"] if i.get("kind", {}).get("S") == "browser"]
     if changes:
         sets = ", ".join(f"{k} = :{k}" for k in changes)
-        dynamodb.update_item(TableName=table, Key={"session_hash": item["session_hash"]}, UpdateExpression=f"SET {sets}",
-                             ExpressionAttributeValues={f":{k}": {"N": str(v)} for k, v in changes.items()})
+        dynamodb.update_item(TableName=table, Key={"session_hash": item["session_hash"]},
+                             UpdateExpression=f"SET {sets}", ExpressionAttributeValues={f":{k}": {"N": str(v)} for k, v in changes.items()})
     return item
 
 
