@@ -55,7 +55,8 @@ def session_item(dynamodb, stack, **changes):
     if changes:
         sets = ", ".join(f"{k} = :{k}" for k in changes)
         dynamodb.update_item(TableName=table, Key={"session_hash": item["session_hash"]},
-                             UpdateExpression=f"SET {sets}", ExpressionAttributeValues={f":{k}": {"N": str(v)} for k, v in changes.items()})
+                             UpdateExpression=f"SET {sets}",
+                             ExpressionAttributeValues={f":{k}": {"N": str(v)} for k, v in changes.items()})
     return item
 
 

@@ -159,8 +159,9 @@ def _new_flow(request: Request, client: Client, areq: authz.AuthorizationRequest
                                   request=areq.to_item(), stage=sessions.CONSENT if username else sessions.LOGIN,
                                   username=username, expires_at=int(time.time()) + settings().login_timeout))
     observability.count("SignInsStarted", "response_type", areq.response_type)
+    origin = redirects.origin(areq.redirect_uri)
     response = (_consent_page(client, areq, username, flow, notice) if username
-                else pages.login(_name(client), flow, message=notice))
+                else pages.login(_name(client), flow, message=notice, redirect_origin=origin))
     if set_browser:
         response.headers["Set-Cookie"] = set_browser
     return response
@@ -230,22 +231,24 @@ def _continue(request: Request) -> Response:
 def _login(request: Request, session: sessions.Session, client: Client, areq: authz.AuthorizationRequest,
            flow: str, username: str, items: dict) -> Response:
     password = request.param("password") or ""
+    origin = redirects.origin(areq.redirect_uri)
     if not username or not password:
-        return pages.login(_name(client), flow, message="Enter your username and password.", username=username)
+        return pages.login(_name(client), flow, redirect_origin=origin, message="Enter your username and password.",
+                           username=username)
     if not bounds.username_fits(username) or len(password) > bounds.SECRET_MAX_BYTES:
-        return pages.login(_name(client), flow, message=_TOO_LONG, username="")
+        return pages.login(_name(client), flow, redirect_origin=origin, message=_TOO_LONG, username="")
     try:
         brute_force.check(items, username, request.source_ip, AccessDenied.error, client.client_id)
     except TooManyAttempts as exc:
         where = "from your network" if exc.budget == "address" else "for this account from your network"
-        response = pages.login(_name(client), flow, username=username, status=429,
+        response = pages.login(_name(client), flow, redirect_origin=origin, username=username, status=429,
                                message=f"Too many failed sign-ins {where}. Try again in "
                                        f"{max(1, round(exc.retry_after / 60))} minute(s).")
         response.headers.update(exc.headers)
         return response
     user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "login_form")
     if user is None:
-        return pages.login(_name(client), flow, message=_BAD_LOGIN, username=username)
+        return pages.login(_name(client), flow, redirect_origin=origin, message=_BAD_LOGIN, username=username)
     # A new session value at every sign-in, never one the browser brought (session fixation).
     secret = random_secret(32)
     try:

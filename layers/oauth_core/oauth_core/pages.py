@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
 _DEFAULT_ACCENT = "#1a56db"
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_DATA_IMAGE = re.compile(r"data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
 _STYLE = (
     "body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0;line-height:1.45}"
     "main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:8px;"
     "box-shadow:0 1px 4px rgba(0,0,0,.15)}"
-    "@media (max-width:30rem){main{margin:0;border-radius:0;box-shadow:none;padding:1.5rem 1.2rem}}"
+    "@media (max-width:30rem){body{background:#fff}main{margin:0;border-radius:0;box-shadow:none;"
+    "padding:1.5rem 1.2rem}}"
     ".brand{display:flex;align-items:center;gap:.6rem;margin:0 0 1.2rem;font-weight:600;color:#4a5262}"
     ".brand img{max-height:40px;max-width:10rem}"
     "h1{font-size:1.35rem;margin-top:0}label{display:block;margin:.9rem 0 .3rem;font-weight:600}"
@@ -51,11 +53,11 @@ def _style() -> tuple[str, str]:
 
 
 def _logo() -> str:
-    """The logo's URL when it is one the CSP can name: an https URL or a data:image URI."""
+    """The logo's URL when the CSP can allow it: a base64 data:image URI (``img-src data:``) or an https
+    URL without the characters that would end a CSP source (``img-src <url>``)."""
     url = settings().logo_url
-    if any(c in url for c in " ;,'\"\\<>") or not url.isascii():
-        return ""
-    if url.startswith("https://") or url.startswith("data:image/"):
+    if _DATA_IMAGE.fullmatch(url) or (url.startswith("https://") and url.isascii()
+                                      and not any(c in url for c in " ;,'\"\\<>")):
         return url
     return ""
 
@@ -103,7 +105,9 @@ def _message(text: str | None) -> str:
 
 
 def login(client_name: str, flow: str, *, message: str | None = None, username: str = "",
-          status: int = 200) -> Response:
+          status: int = 200, redirect_origin: str | None = None) -> Response:
+    """The sign-in form; its CSP names the client's origin too: Cancel, or a sign-in for an approved
+    client, redirects there (see ``_csp``)."""
     body = (
         f"<h1>Sign in</h1><p><strong>{escape(client_name)}</strong> wants to access your account.</p>"
         f"{_message(message)}"
@@ -118,7 +122,7 @@ def login(client_name: str, flow: str, *, message: str | None = None, username: 
         '<button type="submit" class="secondary" name="action" value="cancel" formnovalidate>Cancel</button>'
         "</div></form>"
     )
-    return _page("Sign in", body, status)
+    return _page("Sign in", body, status, form_targets=[redirect_origin] if redirect_origin else ())
 
 
 def consent(client_name: str, username: str, scopes: list[str], flow: str, redirect_origin: str,
