@@ -200,6 +200,9 @@ def test_prompt_login_asks_for_the_password_again(browser, web_client, alice, dy
     answer = browser.login()
     assert answer.status == 303 and "code=" in answer.headers["location"]  # approved before: no consent page
     assert browser.cookies["__Host-oauth_session"] != first
+    stolen = Browser(browser.api)  # a copy of the replaced cookie is dead
+    stolen.cookies["__Host-oauth_session"] = first
+    assert 'name="password"' in stolen.open(**code_request()).text
 
 
 def test_prompt_consent_shows_the_consent_page_even_when_approved(browser, web_client, alice):
@@ -211,6 +214,7 @@ def test_max_age_asks_for_the_password_when_the_sign_in_is_older(browser, web_cl
     signed_in(browser)
     session_item(dynamodb, stack, auth_time=int(time.time()) - 120)
     assert browser.open(**code_request(max_age="600")).status == 302
+    assert 'name="password"' in browser.open(**code_request(max_age="0")).text
     assert 'name="password"' in browser.open(**code_request(max_age="60")).text
     answer = redirect_of(browser.open(**code_request(max_age="60", prompt="none")))
     assert answer.params["error"] == "interaction_required"

@@ -132,7 +132,7 @@ def _start(request: Request, notice: str | None = None, fetched: Client | None =
             signed_in = None
         consent = consents.from_item(found["consent"])
     if (signed_in is None or "login" in areq.prompts
-            or (areq.max_age and now - signed_in.auth_time > int(areq.max_age))):
+            or (areq.max_age and now - signed_in.auth_time >= int(areq.max_age))):
         if "none" in areq.prompts:
             raise areq.error(LoginRequired("the user is not signed in") if signed_in is None
                              else InteractionRequired("the sign-in is older than max_age"))
@@ -250,11 +250,15 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     if user is None:
         return pages.login(_name(client), flow, redirect_origin=origin, message=_BAD_LOGIN, username=username)
     # A new session value at every sign-in, never one the browser brought (session fixation).
-    secret = random_secret(32)
+    # A session the browser had (another user's, or one prompt=login asked to replace) ends with it.
+    secret, previous = random_secret(32), cookies.read(request, cookies.SESSION)
+    actions = {SESSION: sessions.advance_action(session, user.username, request.request_id),
+               BROWSER_SESSION: sessions.put_browser_action(
+                   sessions.new_browser_session(secret, user.username, issuance.now_ms()))}
+    if previous:
+        actions["previous_session"] = sessions.delete_browser_action(previous)
     try:
-        dynamo.transact_write({SESSION: sessions.advance_action(session, user.username, request.request_id),
-                               BROWSER_SESSION: sessions.put_browser_action(
-                                   sessions.new_browser_session(secret, user.username, issuance.now_ms()))})
+        dynamo.transact_write(actions)
         # No idempotency token: the request's is kept for the code's transaction; a retry passes the
         # condition again (advanced_by) and puts the same session item.
     except dynamo.TransactionRefused as refused:

@@ -155,7 +155,12 @@ def touch_action(session: BrowserSession, now: int) -> dict[str, Any]:
     }
 
 
+def delete_browser_action(secret: str) -> dict[str, Any]:
+    """End a browser session; nothing to do when it is already gone. Only a browser session: a flow's
+    key is hashed differently, so no cookie value can name one."""
+    return {"Delete": {"TableName": settings().sessions_table,
+                       "Key": dynamo.marshal({"session_hash": browser_session_hash(secret)})}}
+
+
 def delete_browser(secret: str) -> None:
-    """End a browser session (logout); nothing to do when it is already gone."""
-    dynamo.call("delete_item", TableName=settings().sessions_table,
-                Key=dynamo.marshal({"session_hash": browser_session_hash(secret)}))
+    dynamo.call("delete_item", **delete_browser_action(secret)["Delete"])
