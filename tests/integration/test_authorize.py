@@ -409,8 +409,8 @@ def test_round_trips_of_each_step(browser, web_client, alice, dynamodb):
     browser.open(**code_request())
     assert calls == ["GetItem", "PutItem"]
     calls.clear()
-    browser.login()  # the flow moves on and the browser session starts in one transaction; the scope's description
-    assert calls == ["BatchGetItem", "TransactWriteItems", "GetItem"]
+    browser.login()  # the scope's description; the flow moves on and the browser session starts in one transaction
+    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     calls.clear()
     code = browser.decide("approve").params["code"]
     assert calls == ["BatchGetItem", "TransactWriteItems"]

@@ -168,10 +168,13 @@ def _new_flow(request: Request, client: Client, areq: authz.AuthorizationRequest
 
 
 def _consent_page(client: Client, areq: authz.AuthorizationRequest, username: str, flow: str,
-                  notice: str | None = None) -> Response:
+                  notice: str | None = None, descriptions: dict[str, str] | None = None) -> Response:
+    """The consent page; ``descriptions`` when the caller already read them."""
     requested = areq.scope.split()
+    if descriptions is None:
+        descriptions = scope_descriptions.describe(requested)
     return pages.consent(_name(client), username, requested, flow, redirects.origin(areq.redirect_uri),
-                         scope_descriptions.describe(requested), message=notice)
+                         descriptions, message=notice)
 
 
 def _answer_silently(request: Request, client: Client, areq: authz.AuthorizationRequest,
@@ -249,33 +252,33 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "login_form")
     if user is None:
         return pages.login(_name(client), flow, redirect_origin=origin, message=_BAD_LOGIN, username=username)
-    # A new session value at every sign-in, never one the browser brought (session fixation).
-    # A session the browser had (another user's, or one prompt=login asked to replace) ends with it.
+    # A new session value at every sign-in, never one the browser brought (session fixation); a session
+    # the browser had (another user's, or one prompt=login asked to replace) ends with it. Every write of
+    # this step is in one transaction after the last read, so a 503 anywhere spends nothing.
     secret, previous = random_secret(32), cookies.read(request, cookies.SESSION)
-    actions = {SESSION: sessions.advance_action(session, user.username, request.request_id),
-               BROWSER_SESSION: sessions.put_browser_action(
-                   sessions.new_browser_session(secret, user.username, issuance.now_ms()))}
+    started = {BROWSER_SESSION: sessions.put_browser_action(
+        sessions.new_browser_session(secret, user.username, issuance.now_ms()))}
     if previous:
-        actions["previous_session"] = sessions.delete_browser_action(previous)
+        started["previous_session"] = sessions.delete_browser_action(previous)
+    consent = consents.from_item(items.get("consent"))
+    silent = "consent" not in areq.prompts and consent is not None and consent.covers(areq.scope)
     try:
-        dynamo.transact_write(actions)
-        # No idempotency token: the request's is kept for the code's transaction; a retry passes the
-        # condition again (advanced_by) and puts the same session item.
+        if silent:  # approved before: the code (or token) at once, in the same transaction
+            response = _issue(request, client, user.username, areq, {SESSION: sessions.finish_action(session),
+                                                                     **started})
+            observability.count("ConsentRemembered", "response_type", areq.response_type)
+        else:
+            descriptions = scope_descriptions.describe(areq.scope.split())
+            # No idempotency token: a retry after a lost answer passes the condition again (advanced_by).
+            dynamo.transact_write({SESSION: sessions.advance_action(session, user.username, request.request_id),
+                                   **started})
+            response = _consent_page(client, areq, user.username, flow, descriptions=descriptions)
     except dynamo.TransactionRefused as refused:
         if SESSION not in refused.failed:
             raise
         return _start(request, _RESTARTED, client)
     audit.event("session", "success", user=user.username, client_id=client.client_id)
-    set_session = cookies.set_cookie(cookies.SESSION, secret, settings().session_max_lifetime)
-    consent = consents.from_item(items.get("consent"))
-    if "consent" not in areq.prompts and consent is not None and consent.covers(areq.scope):
-        advanced = sessions.Session(session.session_hash, session.browser_hash, session.request, sessions.CONSENT,
-                                    user.username, session.expires_at)
-        response = _issue(request, client, user.username, areq, {SESSION: sessions.finish_action(advanced)})
-        observability.count("ConsentRemembered", "response_type", areq.response_type)
-    else:
-        response = _consent_page(client, areq, user.username, flow)
-    response.headers["Set-Cookie"] = set_session
+    response.headers["Set-Cookie"] = cookies.set_cookie(cookies.SESSION, secret, settings().session_max_lifetime)
     return response
 
 
