@@ -273,6 +273,8 @@ def users_delete(args: argparse.Namespace) -> Any:
         users.delete(args.username)
     except users.NotFound:
         raise Refused(f"no user {args.username!r}") from None
+    for consent in consents.list_for(args.username):  # a user created later under this name approved nothing
+        consents.delete(args.username, consent.client_id)
     return {"username": args.username, "deleted": True}
 
 

@@ -74,3 +74,12 @@ def test_scope_descriptions_are_managed_and_shown_on_the_consent_page(cli, handl
 def test_post_logout_redirect_uris_follow_the_redirect_uri_rules(cli, web_app):
     bad = cli("clients", "update", "web-app", "--post-logout-redirect-uri", "http://app.example/bye")
     assert bad.code == 1 and "https" in bad.err
+
+
+def test_a_user_created_again_under_a_deleted_name_approved_nothing(cli, handlers, web_app):
+    browser = Browser(handlers)
+    browser.authorize("alice", PASSWORD, **request())
+    assert cli("users", "delete", "alice", "--yes").code == 0
+    assert cli("users", "create", "--username", "alice", "--password-stdin", stdin=PASSWORD + "\n").code == 0
+    assert 'name="password"' in browser.open(**request()).text  # the old session died with the old user
+    assert "Allow access?" in browser.login("alice", PASSWORD).text
