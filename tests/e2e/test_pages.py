@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -57,13 +56,14 @@ def app():
 
 
 @pytest.fixture
-def registered(branded_stack, app, monkeypatch):
-    """A client with a logout URI, a user, and descriptions of the client's scopes."""
+def registered(branded_stack, app, monkeypatch, viewport):
+    """A client with a logout URI, a user, and descriptions of the client's scopes; named after the
+    viewport (one stack per module), so the screenshots are the same from run to run."""
     from oauth_core.hashing import digest, hash_password, random_secret
     from oauth_core.storage import clients, scope_descriptions, users
 
     use_stack_storage(branded_stack, monkeypatch)
-    client_id, username = f"shop-{secrets.token_hex(4)}", f"user-{secrets.token_hex(4)}"
+    client_id, username = f"shop-{viewport}", f"jane.doe.{viewport}"
     clients.create(clients.Client(client_id=client_id, secret_hash=digest(random_secret()), name="Acme Shop",
                                   grant_types=frozenset({"authorization_code"}), redirect_uris=(app.redirect_uri,),
                                   post_logout_redirect_uris=(f"http://127.0.0.1:{app.port}/signed-out",),
