@@ -297,6 +297,7 @@ def test_logout_returns_to_a_registered_uri_with_state(browser, web_client, alic
     {"client_id": "web-app", "post_logout_redirect_uri": REDIRECT},  # a redirect URI is not a logout URI
     {"post_logout_redirect_uri": LOGOUT_BACK},
     {"client_id": "nobody", "post_logout_redirect_uri": LOGOUT_BACK},
+    {"client_id": "x" * 3000, "post_logout_redirect_uri": LOGOUT_BACK},  # longer than a DynamoDB key may be
 ])
 def test_logout_never_redirects_to_an_unregistered_uri(browser, web_client, alice, params):
     signed_in(browser)

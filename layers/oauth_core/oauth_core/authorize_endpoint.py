@@ -119,8 +119,7 @@ def _start(request: Request, notice: str | None = None, fetched: Client | None =
         wanted["browser"] = sessions.browser_key(secret)
     items = dynamo.batch_get(wanted) if wanted else {}
     client = fetched if reuse else clients.from_item(items["client"])
-    areq = authz.validate(params, client)
-    assert client is not None  # validate refused a missing one
+    areq = authz.validate(params, client)  # refuses a missing client
     now = int(time.time())
     signed_in = sessions.browser_from_item(items.get("browser"), now)
     consent = None

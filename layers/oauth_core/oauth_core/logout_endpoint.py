@@ -14,7 +14,7 @@ import hmac
 import time
 from typing import TYPE_CHECKING
 
-from oauth_core import audit, cookies, observability, pages, redirects
+from oauth_core import audit, bounds, cookies, observability, pages, redirects
 from oauth_core.errors import InvalidRequest, OAuthError
 from oauth_core.hashing import digest
 from oauth_core.storage import clients, dynamo, sessions
@@ -63,6 +63,8 @@ def _logout(request: Request) -> Response:
     if target is not None:
         if not client_id:
             raise _Refused("post_logout_redirect_uri needs the client_id it is registered for.")
+        if not bounds.client_id_fits(client_id):
+            raise _Refused("The application that sent you here is not registered with this server.")
         wanted["client"] = clients.key(client_id)
     if secret:
         wanted["session"] = sessions.browser_key(secret)

@@ -14,6 +14,9 @@ from oauth_core.config import settings
 from oauth_core.storage import dynamo, limits
 
 
+_KEY_MAX_BYTES = 2048  # DynamoDB's partition key limit
+
+
 class AlreadyExists(Exception):
     """A description for this scope exists; nothing was overwritten."""
 
@@ -37,6 +40,7 @@ def key(scope: str) -> tuple[str, dict[str, str]]:
 
 def describe(scopes: list[str]) -> dict[str, str]:
     """The descriptions of the scopes that have one, in one round trip (none for no scope)."""
+    scopes = [s for s in scopes if len(s) <= _KEY_MAX_BYTES]  # scope tokens are ASCII; longer ones have none
     found: dict[str, str] = {}
     for start in range(0, len(scopes), limits.BATCH_GET_MAX_KEYS):
         items = dynamo.batch_get({s: key(s) for s in scopes[start:start + limits.BATCH_GET_MAX_KEYS]})
