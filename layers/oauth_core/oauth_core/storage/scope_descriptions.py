@@ -13,7 +13,6 @@ from typing import Any
 from oauth_core.config import settings
 from oauth_core.storage import dynamo, limits
 
-
 _KEY_MAX_BYTES = 2048  # DynamoDB's partition key limit
 
 
