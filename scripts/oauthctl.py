@@ -1,4 +1,4 @@
-"""oauthctl: manage the server's clients, users and tokens in its DynamoDB tables.
+"""oauthctl: manage the server's clients, users, tokens and scope descriptions in its DynamoDB tables.
 
 Run through ``scripts/oauthctl``. Exit codes: 0 done, 1 not found / refused / invalid, 2 usage.
 Secrets are printed once (create, rotate-secret) and stored only as hashes. Every change is a conditional
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from oauth_core import audit, hashing, registration
 from oauth_core.hashing import digest, hash_password, random_secret
 from oauth_core.issuance import now_ms
-from oauth_core.storage import clients, dynamo, users
+from oauth_core.storage import clients, consents, dynamo, scope_descriptions, users
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-TABLES = ("clients", "users", "grants", "codes", "tokens")
+TABLES = ("clients", "users", "grants", "codes", "tokens", "consents", "scopes")
 
 
 class Refused(Exception):
@@ -42,6 +42,7 @@ def client_view(client: clients.Client) -> dict[str, Any]:
         "public": client.public,
         "grant_types": sorted(client.grant_types),
         "redirect_uris": list(client.redirect_uris),
+        "post_logout_redirect_uris": list(client.post_logout_redirect_uris),
         "scopes": sorted(client.scopes),
         "access_token_ttl": client.access_token_ttl,
         "refresh_token_ttl": client.refresh_token_ttl,
@@ -155,6 +156,9 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["grant_types"] = registration.grant_types(args.grant_type)
     if args.redirect_uri:
         fields["redirect_uris"] = tuple(registration.redirect_uri(u) for u in args.redirect_uri)
+    if args.post_logout_redirect_uri:
+        fields["post_logout_redirect_uris"] = tuple(registration.redirect_uri(u)
+                                                    for u in args.post_logout_redirect_uri)
     if args.scope:
         fields["scopes"] = registration.scope_list(args.scope)
     if args.access_token_ttl is not None:
@@ -364,7 +368,68 @@ def users_delete(args: argparse.Namespace) -> Any:
         users.delete(args.username)
     except users.NotFound:
         raise Refused(f"no user {args.username!r}") from None
+    for consent in consents.list_for(args.username):  # a user created later under this name approved nothing
+        consents.delete(args.username, consent.client_id)
     return {"username": args.username, "deleted": True}
+
+
+def users_authorizations(args: argparse.Namespace) -> Any:
+    """What the user approved, per client (remembered consent)."""
+    user = _get_user(args.username)
+    return [{"username": c.username, "client_id": c.client_id, "scopes": c.scope.split(),
+             "granted_at": c.granted_at} for c in consents.list_for(user.username)]
+
+
+def users_revoke_authorization(args: argparse.Namespace) -> Any:
+    """Withdraw an approval: the consent page shows again, and the tokens it led to stop working (their
+    grants are revoked, which every token check reads)."""
+    from oauth_core.storage import grants, tokens
+
+    user = _get_user(args.username)
+    withdrawn = consents.delete(user.username, args.client_id)
+    revoked = grants.active_for(user.username, args.client_id)
+    if not withdrawn and not revoked:
+        raise Refused(f"user {user.username!r} has no authorization for client {args.client_id!r}")
+    for grant in revoked:  # every token check reads its grant's status: they stop working at once
+        grants.revoke(grant.grant_id, "authorization withdrawn", now_ms() // 1000)
+        tokens.delete_for_grant(grant.grant_id)
+    return {"username": user.username, "client_id": args.client_id, "consent_withdrawn": withdrawn,
+            "grants_revoked": len(revoked)}
+
+
+# -- scopes ------------------------------------------------------------------------------------------
+def _scope_description(args: argparse.Namespace) -> scope_descriptions.ScopeDescription:
+    (scope,) = registration.scope_list([args.scope])
+    description = " ".join(args.description.split())
+    if not description or len(description) > 200:
+        raise Refused("--description must be 1 to 200 characters")
+    return scope_descriptions.ScopeDescription(scope, description)
+
+
+def scopes_create(args: argparse.Namespace) -> Any:
+    entry = _scope_description(args)
+    try:
+        scope_descriptions.create(entry)
+    except scope_descriptions.AlreadyExists:
+        raise Refused(f"scope {entry.scope!r} already has a description (use update)") from None
+    return dataclasses.asdict(entry)
+
+
+def scopes_update(args: argparse.Namespace) -> Any:
+    entry = _scope_description(args)
+    try:
+        scope_descriptions.save(entry)
+    except scope_descriptions.NotFound:
+        raise Refused(f"scope {entry.scope!r} has no description (use create)") from None
+    return dataclasses.asdict(entry)
+
+
+def scopes_delete(args: argparse.Namespace) -> Any:
+    try:
+        scope_descriptions.delete(args.scope)
+    except scope_descriptions.NotFound:
+        raise Refused(f"scope {args.scope!r} has no description") from None
+    return {"scope": args.scope, "deleted": True}
 
 
 # -- tokens ------------------------------------------------------------------------------------------
@@ -578,7 +643,7 @@ def import_(args: argparse.Namespace) -> Any:
 
 def _audit(args: argparse.Namespace, result: Any) -> None:
     """An ``admin`` security event (on stderr) for each change: who ran what on which client or user."""
-    if args.cmd in ("list", "show"):
+    if args.cmd in ("list", "show", "authorizations"):
         return
     target = result if isinstance(result, dict) else {}
     try:
@@ -649,6 +714,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--name")
         p.add_argument("--grant-type", action="append", default=[], metavar="G")
         p.add_argument("--redirect-uri", action="append", default=[], metavar="URI")
+        p.add_argument("--post-logout-redirect-uri", action="append", default=[], metavar="URI",
+                       help="where /oauth/logout may send the browser back to (repeatable; replaces the list)")
         p.add_argument("--scope", action="append", default=[], metavar="S")
         p.add_argument("--access-token-ttl", type=int, metavar="SECONDS")
         p.add_argument("--refresh-token-ttl", type=int, metavar="SECONDS")
@@ -729,6 +796,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--yes", action="store_true")
     p.set_defaults(run=users_delete)
+    p = u.add_parser("authorizations", help="the clients the user approved, with their scopes")
+    p.add_argument("username")
+    p.set_defaults(run=users_authorizations)
+    p = u.add_parser("revoke-authorization", help="withdraw an approval and revoke the tokens it led to")
+    p.add_argument("username")
+    p.add_argument("client_id", metavar="CLIENT")
+    p.set_defaults(run=users_revoke_authorization)
+
+    sc = groups.add_parser("scopes", help="what scopes mean to users (shown on the consent page)").add_subparsers(
+        dest="cmd", required=True)
+    for name, run in (("create", scopes_create), ("update", scopes_update)):
+        p = sc.add_parser(name)
+        p.add_argument("--scope", required=True)
+        p.add_argument("--description", required=True)
+        p.set_defaults(run=run)
+    sc.add_parser("list").set_defaults(run=lambda a: [dataclasses.asdict(e) for e in scope_descriptions.list_all()])
+    p = sc.add_parser("delete")
+    p.add_argument("--scope", required=True)
+    p.set_defaults(run=scopes_delete)
 
     t = groups.add_parser("tokens", help="issued tokens").add_subparsers(dest="cmd", required=True)
     p = t.add_parser("revoke", help="revoke every live token of a client or of a user")

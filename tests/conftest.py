@@ -117,7 +117,7 @@ class Api:
     ROUTES = {"/oauth/authorize": ("authorize", "GET"), "/oauth/token": ("token", "POST"),
               "/oauth/revoke": ("revoke", "POST"), "/oauth/tokeninfo": ("tokeninfo", "GET"),
               "/oauth/introspect": ("introspect", "POST"),
-              "/.well-known/oauth-authorization-server": ("metadata", "GET")}
+              "/.well-known/oauth-authorization-server": ("metadata", "GET"), "/oauth/logout": ("logout", "GET")}
 
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}

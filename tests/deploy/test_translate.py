@@ -106,7 +106,9 @@ ACTIONS = {
     "AuthorizeFunction": {"clients": READ, "users": READ | {"UpdateItem"},  # upgrading an old password hash
                           "sessions": READ | {"PutItem", "UpdateItem", "DeleteItem"},
                           "attempts": READ | {"UpdateItem", "DeleteItem"},
-                          "codes": {"PutItem"}, "grants": {"PutItem"}, "tokens": {"PutItem"}},
+                          "codes": {"PutItem"}, "grants": {"PutItem"}, "tokens": {"PutItem"},
+                          "consents": READ | {"UpdateItem"}, "scopes": READ},
+    "LogoutFunction": {"clients": READ, "sessions": READ | {"DeleteItem"}},
     "TokenFunction": {"clients": READ, "users": READ | {"UpdateItem"},
                       "grants": READ | {"PutItem", "UpdateItem"},
                       "tokens": READ | {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"},
@@ -161,7 +163,7 @@ def test_existing_clients_and_users_tables_replace_the_stacks_own(translated):
         assert again["Resources"][logical_id]["Condition"] == f"Create{logical_id}"
     stack = Stack(stack_name=STACK, template=again, parameters=EXISTING)
     assert {t.logical_id for t in stack.tables()} == {"GrantsTable", "CodesTable", "SessionsTable", "AttemptsTable",
-                                                      "TokensTable"}
+                                                      "TokensTable", "ConsentsTable", "ScopesTable"}
     rename = {"clients": "old-clients", "users": "old-users"}
     for function in ACTIONS:
         expected = {ARN + (rename.get(table) or f"{STACK}-{table}"): actions

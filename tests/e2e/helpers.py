@@ -55,14 +55,17 @@ class Approval(NamedTuple):
 
 def sign_in_and_approve(url: str, username: str = "admin", password: str = "changeme",
                         wrong_password_first: str | None = None) -> Approval:
-    """Open the authorization URL, sign in (after one wrong password, if given) and click Approve."""
+    """Open the authorization URL, sign in (after one wrong password, if given) and click Approve (unless
+    the user approved before: remembered consent answers at the sign-in)."""
     browser = requests.Session()
     flow = flow_of(browser.get(url, timeout=10).text)
     if wrong_password_first is not None:
         browser.post(url, data={"flow": flow, "username": username, "password": wrong_password_first,
                                 "action": "login"}, timeout=10)
     consent = browser.post(url, data={"flow": flow, "username": username, "password": password, "action": "login"},
-                           timeout=10)
+                           allow_redirects=False, timeout=10)
+    if consent.status_code == 303:  # the user approved this client and scope before: no consent page
+        return Approval(consent.headers["Location"], flow, list(browser.cookies.values()))
     assert ">Approve<" in consent.text
     approved = browser.post(url, data={"flow": flow, "action": "approve"}, allow_redirects=False, timeout=10)
     assert approved.status_code == 303

@@ -28,14 +28,26 @@ class Browser:
     def __init__(self, api, source_ip: str = "127.0.0.1") -> None:
         self.api = api
         self.source_ip = source_ip  # the address API Gateway reports (requestContext.identity.sourceIp)
-        self.cookie = ""
+        self.cookies: dict[str, str] = {}  # name -> value, as a browser keeps them
         self.query = ""
         self.page = None
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    @cookie.setter
+    def cookie(self, header: str) -> None:
+        self.cookies = dict(part.strip().split("=", 1) for part in header.split(";") if "=" in part)
 
     def _remember(self, response):
         cookie = response.headers.get("set-cookie")
         if cookie:
-            self.cookie = cookie.split(";")[0]
+            name, _, value = cookie.split(";")[0].partition("=")
+            if "max-age=0" in cookie.lower():
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
         self.page = response
         return response
 

@@ -157,14 +157,33 @@ def _scenarios() -> dict[str, Callable[[World], Scenario]]:
         return Scenario(lambda: browser.post({"action": "deny"}, flow=flow),
                         lambda r: r.status == 303 and "error=access_denied" in r.headers["location"], page=True)
 
+    def signed_in(w):
+        """The browser signed in and approved before: the code without a page (session and consent read)."""
+        browser = w.browser_at("consent")
+        browser.decide("approve")
+        return Scenario(lambda: browser.open(client_id=w.client[0], response_type="code", redirect_uri=REDIRECT,
+                                             code_challenge=CHALLENGE, code_challenge_method="S256"),
+                        lambda r: r.status == 302 and "code=" in r.headers["location"], page=True)
+
+    def logout(w):
+        from oauth_core.logout_endpoint import csrf_value
+
+        browser = w.browser_at("consent")
+        browser.decide("approve")
+        secret = browser.cookies["__Host-oauth_session"]
+        return Scenario(lambda: w.api.call("/oauth/logout", method="POST", headers={"Cookie": browser.cookie},
+                                           data={"action": "logout", "csrf": csrf_value(secret)}),
+                        lambda r: r.status == 200 and "You are signed out." in r.text, page=True)
+
     return {f.__name__: f for f in (client_credentials, password, refresh, code_exchange, jwt_bearer, revoke,
                                     tokeninfo, protected, authorizer, authorize_page, login, approve,
-                                    approve_implicit, deny)}
+                                    approve_implicit, deny, signed_in, logout)}
 
 
 SCENARIOS = _scenarios()
 CLEAN_UP = {"Query", "BatchWriteItem"}  # finding and deleting a revoked grant's tokens
-TRANSACTIONAL = ("password", "refresh", "code_exchange", "jwt_bearer", "approve", "approve_implicit", "deny")
+TRANSACTIONAL = ("password", "refresh", "code_exchange", "jwt_bearer", "login", "approve", "approve_implicit", "deny",
+                 "signed_in")
 
 
 @pytest.fixture(scope="module")

@@ -28,13 +28,14 @@ EXPECTED = {
     "authorize-login-page.json": 200,
     "authorize-unregistered-redirect-uri.json": 400,
     "authorize-unsupported-response-type.json": 302,
+    "logout-page.json": 200,
     "protected.json": 200,
     "protected-no-token.json": 401,
     "authorizer-request.json": "Allow",
 }
 HANDLERS = {"/oauth/authorize": "authorize", "/oauth/token": "token", "/oauth/revoke": "revoke",
             "/oauth/tokeninfo": "tokeninfo", "/oauth/protected": "protected", "/oauth/introspect": "introspect",
-            "/.well-known/oauth-authorization-server": "metadata"}
+            "/.well-known/oauth-authorization-server": "metadata", "/oauth/logout": "logout"}
 SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SCOPE = "https://localhost:8090/auth/userinfo.email"
@@ -89,8 +90,8 @@ def test_event_runs_through_its_handler(api, sample_store, name):
         return
     answer = api.invoke(HANDLERS[event["resource"]], event)
     assert answer["statusCode"] == EXPECTED[name], answer["body"]
-    if event["resource"] == "/oauth/authorize":
-        # Pages, or a redirect to the registered URI: the authorization endpoint never answers JSON.
+    if event["resource"] in ("/oauth/authorize", "/oauth/logout"):
+        # Pages, or a redirect to the registered URI: the browser endpoints never answer JSON.
         if answer["statusCode"] == 302:
             assert answer["headers"]["Location"].startswith("https://localhost/oauth_callback?error=")
         else:

@@ -309,7 +309,7 @@ def test_lost_answer_of_the_login_step_does_not_restart_the_sign_in(api, make_cl
     make_user()
     browser = Browser(api)
     assert browser.open(client_id="web", response_type="code").status == 200
-    state = lose_answer_after_write(dynamodb, "UpdateItem", "-sessions")
+    state = lose_answer_after_write(dynamodb, "TransactWriteItems", "")  # moves the flow on, starts the session
     page = browser.login()
     assert state["lost"] == 1
     assert page.status == 200 and "Approve" in page.text, "our own retry is not a second login"

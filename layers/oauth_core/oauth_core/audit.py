@@ -9,7 +9,8 @@ like stdout; oauthctl's audit lines thus stay out of its JSON output). The Logs 
 (``AWS::Logs::QueryDefinition``) filter on these fields.
 
 Event types (``EVENTS``): ``sign_in`` (success / failure), ``throttled`` (a failed-password budget
-refused an attempt), ``consent`` (granted / denied), ``token_issued``, ``token_refused``,
+refused an attempt), ``consent`` (granted / denied / cancelled), ``session`` (a browser session
+started: success, or ended at logout: ended), ``token_issued``, ``token_refused``,
 ``replay_detected`` (a code, refresh token or assertion used twice), ``token_revoked``,
 ``client_auth`` (failure), ``admin`` (a change made with oauthctl).
 """
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from oauth_core.http import Request
 
 EVENTS = ("sign_in", "throttled", "consent", "token_issued", "token_refused", "replay_detected", "token_revoked",
-          "client_auth", "admin")
+          "client_auth", "admin", "session")
 _MAX_FIELD = 256
 _current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("audit_request", default=None)
 _logged: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_logged", default=False)

@@ -56,10 +56,16 @@ class AuthorizationRequest:
     state: str = ""
     code_challenge: str = ""
     code_challenge_method: str = ""
+    prompt: str = ""  # "", none, login or consent (login and consent may come together)
+    max_age: str = ""  # seconds since the password sign-in beyond which it must be asked again; "" for none
 
     @property
     def implicit(self) -> bool:
         return self.response_type == TOKEN
+
+    @property
+    def prompts(self) -> frozenset[str]:
+        return frozenset(self.prompt.split())
 
     def to_item(self) -> dict[str, str]:
         return asdict(self)
@@ -137,6 +143,9 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
         challenge, method = pkce.challenge(param("code_challenge"), param("code_challenge_method"),
                                            required=client.public or client.require_pkce,
                                            plain_allowed=client.pkce_plain)
+    prompt, max_age = _prompt(param("prompt")), param("max_age") or ""
+    if max_age and not (max_age.isascii() and max_age.isdigit() and len(max_age) <= 10):
+        raise InvalidRequest("max_age must be a number of seconds")
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -146,4 +155,21 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
         state=state,
         code_challenge=challenge,
         code_challenge_method=method,
+        prompt=prompt,
+        max_age=max_age,
     )
+
+
+_PROMPTS = ("none", "login", "consent", "select_account")
+
+
+def _prompt(raw: str | None) -> str:
+    """The ``prompt`` values (OpenID Connect Core §3.1.2.1): ``none`` alone, or any of ``login``,
+    ``consent`` and ``select_account`` (which asks for the password again: one account per session)."""
+    values = set((raw or "").split())
+    unknown = sorted(v for v in values if v not in _PROMPTS)
+    if unknown:
+        raise InvalidRequest(f"prompt must be none, login, consent or select_account, not {unknown[0][:40]}")
+    if "none" in values and len(values) > 1:
+        raise InvalidRequest("prompt=none cannot be combined with other values")
+    return " ".join(sorted({"login" if v == "select_account" else v for v in values}))

@@ -20,6 +20,8 @@ class Settings:
     codes_table: str
     sessions_table: str
     attempts_table: str
+    consents_table: str
+    scopes_table: str
     access_token_ttl: int
     refresh_token_ttl: int
     grant_max_lifetime: int
@@ -32,6 +34,11 @@ class Settings:
     clock_skew: int
     authorization_code_ttl: int
     login_timeout: int
+    session_idle_timeout: int
+    session_max_lifetime: int
+    service_name: str
+    logo_url: str
+    accent_color: str
     failed_login_limit: int
     failed_login_window: int
     failed_login_address_limit: int
@@ -73,6 +80,8 @@ def settings() -> Settings:
         codes_table=os.environ.get("CODES_TABLE", "oauth-server-codes"),
         sessions_table=os.environ.get("SESSIONS_TABLE", "oauth-server-sessions"),
         attempts_table=os.environ.get("ATTEMPTS_TABLE", "oauth-server-attempts"),
+        consents_table=os.environ.get("CONSENTS_TABLE", "oauth-server-consents"),
+        scopes_table=os.environ.get("SCOPES_TABLE", "oauth-server-scopes"),
         access_token_ttl=_int("ACCESS_TOKEN_TTL", 3600),
         refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
         # A grant's absolute lifetime: refreshing keeps a chain alive only this long (RFC 9700 §4.14.2).
@@ -90,6 +99,13 @@ def settings() -> Settings:
         # RFC 6749 §4.1.2: codes live at most 10 minutes; an operator may only shorten that.
         authorization_code_ttl=min(_int("AUTHORIZATION_CODE_TTL", 600), 600),
         login_timeout=_int("LOGIN_TIMEOUT", 600),
+        # The browser's sign-in session: ends after this long unused, and this long after the sign-in in any case.
+        session_idle_timeout=_int("SESSION_IDLE_TIMEOUT", 3600),
+        session_max_lifetime=_int("SESSION_MAX_LIFETIME", 7 * 24 * 3600),
+        # Branding of the pages; the logo is an https URL or a data:image URI (allowed by the pages' CSP).
+        service_name=os.environ.get("SERVICE_NAME", "").strip(),
+        logo_url=os.environ.get("LOGO_URL", "").strip(),
+        accent_color=os.environ.get("ACCENT_COLOR", "").strip(),
         failed_login_limit=_int("FAILED_LOGIN_LIMIT", 5),
         failed_login_window=_int("FAILED_LOGIN_WINDOW", 300),
         failed_login_address_limit=_int("FAILED_LOGIN_ADDRESS_LIMIT", 30),

@@ -66,6 +66,24 @@ class AccessDenied(OAuthError):
     error = "access_denied"
 
 
+class LoginRequired(OAuthError):
+    """``prompt=none`` (OpenID Connect Core §3.1.2.6, as this server applies it to OAuth): nobody is signed in."""
+
+    error = "login_required"
+
+
+class ConsentRequired(OAuthError):
+    """``prompt=none``: the user is signed in but has not approved these scopes for this client."""
+
+    error = "consent_required"
+
+
+class InteractionRequired(OAuthError):
+    """``prompt=none``: a page would be needed for another reason (``max_age`` passed, a re-login asked for)."""
+
+    error = "interaction_required"
+
+
 class TooManyAttempts(OAuthError):
     """Too many failed passwords from this address (``budget="address"``) or for this user from this
     address (``"user_address"``): 429 with Retry-After, carrying the error code the endpoint would give

@@ -34,6 +34,7 @@ class Client:
     name: str = ""
     grant_types: frozenset[str] = field(default_factory=frozenset)
     redirect_uris: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()  # where /oauth/logout may send the browser back to
     scopes: frozenset[str] = field(default_factory=frozenset)
     access_token_ttl: int | None = None
     refresh_token_ttl: int | None = None
@@ -68,6 +69,7 @@ class Client:
             "name": self.name,
             "grant_types": sorted(self.grant_types),
             "redirect_uris": list(self.redirect_uris),
+            "post_logout_redirect_uris": list(self.post_logout_redirect_uris),
             "scopes": sorted(self.scopes),
             "access_token_ttl": self.access_token_ttl,
             "refresh_token_ttl": self.refresh_token_ttl,
@@ -110,6 +112,7 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
         name=item.get("name", ""),
         grant_types=frozenset(item.get("grant_types", ())),
         redirect_uris=tuple(item.get("redirect_uris", ())),
+        post_logout_redirect_uris=tuple(item.get("post_logout_redirect_uris", ())),
         scopes=frozenset(item.get("scopes", ())),
         access_token_ttl=int(ttl) if ttl is not None else None,
         refresh_token_ttl=int(refresh_ttl) if refresh_ttl is not None else None,

@@ -143,7 +143,8 @@ def put_if(table: str, item: Mapping[str, Any], key: str, *, exists: bool) -> No
     marshalled = marshal(item)
     if item_size(marshalled) > ITEM_MAX:
         raise StorageRejected(f"the item would be {item_size(marshalled)} bytes: DynamoDB stores at most {ITEM_MAX}")
-    call("put_item", TableName=table, Item=marshalled, ConditionExpression=f"{check}({key})")
+    call("put_item", TableName=table, Item=marshalled, ConditionExpression=f"{check}(#k)",
+         ExpressionAttributeNames={"#k": key})  # a key may be a reserved word (scope)
 
 
 def save_revision(table: str, item: Mapping[str, Any], key: str, read: int) -> None:
@@ -161,7 +162,8 @@ def save_revision(table: str, item: Mapping[str, Any], key: str, read: int) -> N
 def delete_existing(table: str, key: Mapping[str, Any]) -> None:
     """DeleteItem that raises ``ConditionFailed`` when there was nothing to delete."""
     (name,) = key
-    call("delete_item", TableName=table, Key=marshal(key), ConditionExpression=f"attribute_exists({name})")
+    call("delete_item", TableName=table, Key=marshal(key), ConditionExpression="attribute_exists(#k)",
+         ExpressionAttributeNames={"#k": name})
 
 
 def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]],

@@ -101,3 +101,20 @@ def revoke(grant_id: str, reason: str, now: int) -> None:
         dynamo.call("update_item", **revoke_action(grant_id, reason, now)["Update"])
     except dynamo.ConditionFailed:
         return
+
+
+def active_for(username: str, client_id: str) -> list[Grant]:
+    """The active grants a user gave a client (a scan: operators' commands only, never a request path)."""
+    found: list[Grant] = []
+    kwargs: dict[str, Any] = {
+        "TableName": settings().grants_table, "ConsistentRead": True,
+        "FilterExpression": "username = :u AND client_id = :c AND #s = :active",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": dynamo.marshal({":u": username, ":c": client_id, ":active": ACTIVE}),
+    }
+    while True:
+        response = dynamo.call("scan", **kwargs)
+        found.extend(g for g in (from_item(dynamo.unmarshal(i)) for i in response.get("Items", [])) if g)
+        if "LastEvaluatedKey" not in response:
+            return found
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
