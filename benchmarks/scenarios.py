@@ -87,13 +87,14 @@ class Bench:
         return answer
 
     _AUTHORIZE_QUERY = urlencode({"response_type": "code", "client_id": WEB_CLIENT_ID, "redirect_uri": REDIRECT_URI,
-                                  "scope": "orders:read", "state": "s"})
+                                  "scope": "orders:read", "state": "s", "prompt": "consent"})
 
     def authorize_event(self) -> dict[str, Any]:
         return events.build("GET", "/oauth/authorize", self._AUTHORIZE_QUERY, [], b"", "/oauth/authorize")
 
     def authorize_page(self, _: Any = None) -> dict[str, Any]:
-        """GET /oauth/authorize from a new browser: the sign-in page."""
+        """GET /oauth/authorize from a new browser: the sign-in page (``prompt=consent``: the bench user
+        approved the client before, and the consent page is what this row prices)."""
         return self.invoke("authorize", self.authorize_event())
 
     def signed_in_page(self) -> tuple[str, dict[str, Any]]:

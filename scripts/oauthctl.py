@@ -398,16 +398,16 @@ def users_revoke_authorization(args: argparse.Namespace) -> Any:
 
 
 # -- scopes ------------------------------------------------------------------------------------------
-def _scope_description(args: argparse.Namespace) -> scope_descriptions.ScopeDescription:
-    (scope,) = registration.scope_list([args.scope])
-    description = " ".join(args.description.split())
+def _scope_description(scope: str, description: str) -> scope_descriptions.ScopeDescription:
+    (scope,) = registration.scope_list([scope])
+    description = " ".join(description.split())
     if not description or len(description) > 200:
-        raise Refused("--description must be 1 to 200 characters")
+        raise Refused("the description must be 1 to 200 characters")
     return scope_descriptions.ScopeDescription(scope, description)
 
 
 def scopes_create(args: argparse.Namespace) -> Any:
-    entry = _scope_description(args)
+    entry = _scope_description(args.scope, args.description)
     try:
         scope_descriptions.create(entry)
     except scope_descriptions.AlreadyExists:
@@ -416,7 +416,7 @@ def scopes_create(args: argparse.Namespace) -> Any:
 
 
 def scopes_update(args: argparse.Namespace) -> Any:
-    entry = _scope_description(args)
+    entry = _scope_description(args.scope, args.description)
     try:
         scope_descriptions.save(entry)
     except scope_descriptions.NotFound:
@@ -494,7 +494,8 @@ NOT_EXPORTED = ("revision",)  # each store counts its own
 
 
 def _exported() -> Any:
-    for kind, records in (("client", clients.list_all), ("user", users.list_all)):
+    for kind, records in (("client", clients.list_all), ("user", users.list_all),
+                          ("scope", scope_descriptions.list_all)):
         for record in records():
             item = {k: v for k, v in record.to_item().items() if k not in NOT_EXPORTED and v is not None}
             yield {"type": kind, **item}
@@ -578,8 +579,23 @@ def _imported_client(record: dict[str, Any]) -> clients.Client:
     return dataclasses.replace(client, old_secret_hash=None, old_secret_expires_at=0, revision=0)
 
 
+def _import_scope(record: dict[str, Any], dry_run: bool) -> str:
+    entry = _scope_description(str(record["scope"]), str(record["description"]))
+    current = scope_descriptions.describe([entry.scope]).get(entry.scope)
+    if current == entry.description:
+        return "unchanged"
+    if not dry_run:
+        try:
+            scope_descriptions.create(entry) if current is None else scope_descriptions.save(entry)
+        except (scope_descriptions.AlreadyExists, scope_descriptions.NotFound):
+            raise Refused(f"scope {entry.scope!r} changed while it was imported") from None
+    return "created" if current is None else "updated"
+
+
 def _import_one(kind: str, record: dict[str, Any], dry_run: bool) -> str:
     """``created``, ``updated`` or ``unchanged``: importing the same file twice changes nothing."""
+    if kind == "scope":
+        return _import_scope(record, dry_run)
     store, new = (clients, _imported_client(record)) if kind == "client" else (users, _imported_user(record))
     key = new.client_id if kind == "client" else new.username
     for _ in range(5):
@@ -603,7 +619,7 @@ def _import_one(kind: str, record: dict[str, Any], dry_run: bool) -> str:
     raise Refused(f"{kind} {key!r} kept changing while it was imported")
 
 
-IMPORTERS = {"client": "client", "user": "user"}  # "scope": add with issue 16's scope descriptions
+IMPORTERS = {"client": "client", "user": "user", "scope": "scope"}
 
 
 def import_(args: argparse.Namespace) -> Any:
@@ -673,7 +689,7 @@ EXAMPLES = {
     "clients show": "oauthctl clients show web",
     "clients update": "oauthctl clients update web --no-tokeninfo-query --access-token-ttl 900",
     "clients rotate-secret": "oauthctl clients rotate-secret web --keep-old-for 86400   # both valid for a day",
-    "clients disable": "oauthctl clients disable web   # its tokens stop working at once",
+    "clients disable": "oauthctl clients disable web   # its tokens stop working within ClientCacheSeconds",
     "clients enable": "oauthctl clients enable web",
     "clients delete": "oauthctl clients delete web --yes",
     "users create": "oauthctl users create --username alice   # asks for the password (no echo)\n"
@@ -684,6 +700,12 @@ EXAMPLES = {
     "users disable": "oauthctl users disable alice",
     "users enable": "oauthctl users enable alice",
     "users delete": "oauthctl users delete alice --yes",
+    "users authorizations": "oauthctl users authorizations alice --output table",
+    "users revoke-authorization": "oauthctl users revoke-authorization alice web   # asks for consent again",
+    "scopes create": "oauthctl scopes create --scope orders:read --description \"Read your orders\"",
+    "scopes list": "oauthctl scopes list --output table",
+    "scopes update": "oauthctl scopes update --scope orders:read --description \"See your orders\"",
+    "scopes delete": "oauthctl scopes delete --scope orders:read   # the consent page shows the raw name",
     "tokens list": "oauthctl tokens list --username alice --output table",
     "tokens revoke": "oauthctl tokens revoke --client-id web",
     "export": "oauthctl export --stack old-stack > backup.jsonl",

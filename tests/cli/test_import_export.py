@@ -133,3 +133,19 @@ def test_bad_records_are_refused_by_line_and_the_others_imported(cli, tmp_path):
         assert line in done.err, line
     assert [u["username"] for u in cli("users", "list").json()] == ["ok-user"]
     assert "Traceback" not in done.err
+
+
+def test_scope_descriptions_travel_with_export_and_import(cli, tmp_path):
+    assert cli("scopes", "create", "--scope", "orders:read", "--description", "Read your orders").code == 0
+    dump = tmp_path / "scopes.jsonl"
+    assert cli("export", "--file", str(dump)).code == 0
+    assert [json.loads(line) for line in dump.read_text().splitlines()] == [
+        {"type": "scope", "scope": "orders:read", "description": "Read your orders"}]
+    cli("scopes", "delete", "--scope", "orders:read")
+    assert cli("import", str(dump)).json() == {"dry_run": False, "created": 1}
+    assert cli("scopes", "list").json() == [{"scope": "orders:read", "description": "Read your orders"}]
+    assert cli("import", str(dump)).json() == {"dry_run": False, "unchanged": 1}
+    changed = write(tmp_path, [{"type": "scope", "scope": "orders:read", "description": "See your orders"}])
+    assert cli("import", changed).json() == {"dry_run": False, "updated": 1}
+    refused = cli("import", write(tmp_path, [{"type": "scope", "scope": "bad scope", "description": "x"}]))
+    assert refused.code == 1 and "line 1" in refused.err
