@@ -67,9 +67,10 @@ def record(client: Any, operation: Callable[[], Any]) -> Recording:
 
 @contextlib.contextmanager
 def replaying(client: Any, answers: list[Answer]) -> Iterator[Callable[[], None]]:
-    """Answer the client's calls from ``answers`` (moto must be stopped); yields ``rewind()``, called
-    before each request. A call that differs from the recording fails the benchmark."""
+    """Answer the client's calls from ``answers``, moto paused; yields ``rewind()``, called before each
+    request. A call that differs from the recording fails the benchmark."""
     from botocore.awsrequest import AWSResponse
+    from moto.core.models import botocore_stubber
 
     position = [0]
 
@@ -88,11 +89,14 @@ def replaying(client: Any, answers: list[Answer]) -> Iterator[Callable[[], None]
             raise RuntimeError(f"{position[0]} of {len(answers)} recorded calls made")
         position[0] = 0
 
+    moto_was_answering = botocore_stubber.enabled
+    botocore_stubber.enabled = False  # moto's own before-send hook would otherwise run the request too
     client.meta.events.register_first("before-send.dynamodb", answer)
     try:
         yield rewind
     finally:
         client.meta.events.unregister("before-send.dynamodb", answer)
+        botocore_stubber.enabled = moto_was_answering
 
 
 @contextlib.contextmanager
@@ -120,7 +124,8 @@ def counting_output() -> Iterator[Callable[[], int]]:
 def measure(client: Any, operation: Callable[[Any], Any], inputs: Any, recording: Recording,
             requests: int) -> dict[str, float]:
     """CPU ms and log bytes per request of ``operation(inputs)`` answered ``requests`` times from
-    ``recording`` (made with moto running; replayed with moto stopped)."""
+    ``recording`` (made just before, on moto; replayed with moto paused, so inputs such as a JWT
+    assertion are still current)."""
     from oauth_core.storage import client_cache
 
     real_clock = client_cache._clock
