@@ -156,6 +156,8 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["grant_types"] = registration.grant_types(args.grant_type)
     if args.redirect_uri:
         fields["redirect_uris"] = tuple(registration.redirect_uri(u) for u in args.redirect_uri)
+    if args.no_post_logout_redirect_uris:
+        fields["post_logout_redirect_uris"] = ()
     if args.post_logout_redirect_uri:
         fields["post_logout_redirect_uris"] = tuple(registration.redirect_uri(u)
                                                     for u in args.post_logout_redirect_uri)
@@ -186,6 +188,8 @@ def _client_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["web_origins"] = ()
     if args.web_origin:
         fields["web_origins"] = tuple(dict.fromkeys(registration.web_origin(o) for o in args.web_origin))
+    if args.no_introspect:
+        fields["introspect_clients"] = frozenset()
     if args.introspect:
         fields["introspect_clients"] = frozenset(registration.client_id(c) for c in args.introspect)
     if args.introspect_any is not None:
@@ -569,8 +573,12 @@ def _imported_client(record: dict[str, Any]) -> clients.Client:
                                 "created_at": record.get("created_at") or int(time.time()),
                                 **({"secret_hash": digest(secret)} if secret else {})})
     registration.grant_types(sorted(client.grant_types))
-    for uri in client.redirect_uris:
+    for uri in (*client.redirect_uris, *client.post_logout_redirect_uris):
         registration.redirect_uri(uri)
+    for origin in client.web_origins:
+        registration.web_origin(origin)
+    for other in client.introspect_clients:
+        registration.client_id(other)
     if client.scopes:
         registration.scope_list(sorted(client.scopes))
     for pem in client.certificates:
@@ -603,11 +611,17 @@ def _import_one(kind: str, record: dict[str, Any], dry_run: bool) -> str:
         if current is None:
             if not dry_run:
                 try:
-                    store.create(new)
+                    # Tokens issued before under this name (a deleted namesake's, or revoked ones in a
+                    # backup) never work again: the revocation mark never moves back.
+                    store.create(dataclasses.replace(new, tokens_valid_after=max(new.tokens_valid_after, now_ms())))
                 except store.AlreadyExists:
                     continue
             return "created"
-        wanted = dataclasses.replace(new, created_at=current.created_at, revision=current.revision)
+        kept = {"created_at": current.created_at, "revision": current.revision,
+                "tokens_valid_after": max(current.tokens_valid_after, new.tokens_valid_after)}
+        if kind == "client":  # a rotation's overlap in progress keeps its old secret until its end
+            kept.update(old_secret_hash=current.old_secret_hash, old_secret_expires_at=current.old_secret_expires_at)
+        wanted = dataclasses.replace(new, **kept)
         if wanted == current:
             return "unchanged"
         if not dry_run:
@@ -738,6 +752,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--redirect-uri", action="append", default=[], metavar="URI")
         p.add_argument("--post-logout-redirect-uri", action="append", default=[], metavar="URI",
                        help="where /oauth/logout may send the browser back to (repeatable; replaces the list)")
+        p.add_argument("--no-post-logout-redirect-uris", action="store_true",
+                       help="clear the list: logout ends on its own page")
         p.add_argument("--scope", action="append", default=[], metavar="S")
         p.add_argument("--access-token-ttl", type=int, metavar="SECONDS")
         p.add_argument("--refresh-token-ttl", type=int, metavar="SECONDS")
@@ -769,6 +785,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--introspect", action="append", default=[], metavar="CLIENT_ID",
                        help="a client whose tokens this client may introspect, besides its own (repeatable; "
                             "replaces the list)")
+        p.add_argument("--no-introspect", action="store_true",
+                       help="clear the list: the client may introspect only its own tokens")
         p.add_argument("--introspect-any", action=argparse.BooleanOptionalAction, default=None,
                        help="a resource server that may introspect every client's tokens (default: no)")
 

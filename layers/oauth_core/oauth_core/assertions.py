@@ -91,6 +91,31 @@ def verify(assertion: str, client: Client, audiences: Sequence[str], now: float,
     return Claims(issuer=claims["iss"], subject=claims.get("sub"), jti=jti, expires_at=expires_at)
 
 
+def signed_by(assertion: str, client: Client, now: float) -> bool:
+    """Does a certificate of ``client`` valid at ``now`` verify the assertion's signature? Nothing else is
+    checked and nothing spent: the client cache asks it to know whether its copy of the client is current
+    (a key rolled a moment ago); ``verify`` does the real check."""
+    import jwt
+
+    try:
+        algorithm = jwt.get_unverified_header(assertion).get("alg")
+    except jwt.PyJWTError:
+        return False
+    if algorithm not in RSA_ALGORITHMS:
+        return False
+    moment = datetime.datetime.fromtimestamp(now, datetime.UTC)
+    for certificate in map(_certificate, client.certificates):
+        if certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
+            try:
+                jwt.decode(assertion, key=certificate.public_key(), algorithms=[algorithm],
+                           options={"verify_exp": False, "verify_aud": False, "verify_iss": False,
+                                    "verify_nbf": False, "verify_iat": False})
+                return True
+            except jwt.PyJWTError:
+                continue
+    return False
+
+
 def _explain(exc: Exception, audiences: Sequence[str]) -> str:
     import jwt
 

@@ -136,11 +136,21 @@ def _start(request: Request, notice: str | None = None, fetched: Client | None =
             raise areq.error(LoginRequired("the user is not signed in") if signed_in is None
                              else InteractionRequired("the sign-in is older than max_age"))
         return _new_flow(request, client, areq, notice)
-    if notice is None and "consent" not in areq.prompts and consent is not None and consent.covers(areq.scope):
+    if notice is None and _remembered(consent, client, areq):
         return _answer_silently(request, client, areq, signed_in, now)
     if "none" in areq.prompts:
         raise areq.error(ConsentRequired("the user has not approved this request"))
     return _new_flow(request, client, areq, notice and _DECIDE_AGAIN, signed_in.username)
+
+
+def _remembered(consent: consents.Consent | None, client: Client, areq: authz.AuthorizationRequest) -> bool:
+    """May an earlier approval answer this request without a page? Not with ``prompt=consent`` or for a
+    scope not approved; not when the approval predates the client (an id deleted and registered again
+    names another app); and not for a public client whose redirect another app on the device could
+    claim, a loopback port or a private-use scheme (RFC 8252 §8.6: its identity cannot be assured)."""
+    return (consent is not None and "consent" not in areq.prompts and consent.covers(areq.scope)
+            and consent.granted_at >= client.created_at
+            and not (client.public and not areq.redirect_uri.startswith("https://")))
 
 
 def _still_valid(session: sessions.BrowserSession, user: users.User | None) -> bool:
@@ -181,7 +191,7 @@ def _answer_silently(request: Request, client: Client, areq: authz.Authorization
     """Signed in and approved before: the answer without a page; the session's idle limit moves on."""
     try:
         response = _issue(request, client, signed_in.username, areq,
-                          {BROWSER_SESSION: sessions.touch_action(signed_in, now)})
+                          {BROWSER_SESSION: sessions.touch_action(signed_in, now)}, remembered=True)
     except dynamo.TransactionRefused as refused:
         if BROWSER_SESSION not in refused.failed:
             raise
@@ -260,11 +270,11 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     if previous:
         started["previous_session"] = sessions.delete_browser_action(previous)
     consent = consents.from_item(items.get("consent"))
-    silent = "consent" not in areq.prompts and consent is not None and consent.covers(areq.scope)
+    silent = _remembered(consent, client, areq)
     try:
         if silent:  # approved before: the code (or token) at once, in the same transaction
             response = _issue(request, client, user.username, areq, {SESSION: sessions.finish_action(session),
-                                                                     **started})
+                                                                     **started}, remembered=True)
             observability.count("ConsentRemembered", "response_type", areq.response_type)
         else:
             descriptions = scope_descriptions.describe(areq.scope.split())
@@ -310,8 +320,9 @@ def _approve(request: Request, session: sessions.Session, client: Client,
 
 
 def _issue(request: Request, client: Client, username: str, areq: authz.AuthorizationRequest,
-           actions: dict) -> Response:
-    """The code or (implicit) token, written in one transaction with ``actions``; the redirect to the client."""
+           actions: dict, remembered: bool = False) -> Response:
+    """The code or (implicit) token, written in one transaction with ``actions``; the redirect to the
+    client. ``remembered``: answered from an earlier approval (counted as ConsentRemembered, not Given)."""
     if areq.implicit:
         # RFC 6749 §4.2.2: the token itself, in the fragment, never a refresh token.
         issued = issuance.grant_tokens(client, username, areq.scope, "implicit", with_refresh=False,
@@ -327,7 +338,8 @@ def _issue(request: Request, client: Client, username: str, areq: authz.Authoriz
             code_challenge_method=areq.code_challenge_method, issued_at=now,
             expires_at=now // 1000 + settings().authorization_code_ttl))}, request.request_id)
         params = {"code": code}
-    observability.count("ConsentGiven", "response_type", areq.response_type)
+    if not remembered:
+        observability.count("ConsentGiven", "response_type", areq.response_type)
     if areq.implicit:
         audit.event("token_issued", "success", user=username, client_id=client.client_id, grant_type="implicit")
     location = redirects.attach(areq.redirect_uri, {**params, "state": areq.state or None}, fragment=areq.implicit)

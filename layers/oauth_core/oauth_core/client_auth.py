@@ -115,10 +115,14 @@ def _asserted(request: Request, header: str | None, body_id: str | None, body_se
 
 def refusal(creds: Credentials, client: Client | None) -> str:
     """Why ``creds`` do not authenticate as ``client`` ("" when they do); no side effect, constant time.
-    A client assertion is only checked here for a client that could sign one: ``verify`` checks it."""
+    Of a client assertion only the signature is checked here (nothing spent): ``verify`` checks the rest."""
     if creds.method == PRIVATE_KEY_JWT:
+        from oauth_core import assertions
+
         if client is None or client.disabled or not client.certificates:
             return "unknown client, client disabled or no certificate registered"
+        if not assertions.signed_by(creds.assertion or "", client, time.time()):
+            return "the signature matches no certificate registered for this client"
         return ""
     stored = client.secret_hash if client is not None else None
     secret_ok = matches_digest(creds.secret or "", stored or _DUMMY_DIGEST)

@@ -60,9 +60,13 @@ def _issue_token(request: Request) -> Response:
     if creds:
         item = client_cache.authenticated(items["client"], client_id,
                                           lambda i: not client_auth.refusal(creds, clients.from_item(i)))
+        if clients.from_item(item) is not None:  # before verify spends a client assertion's jti
+            cors.check(request, clients.from_item(item))
         client = client_auth.verify(creds, clients.from_item(item), request)
-    else:
-        client = grant.client_from(items["client"])
+    else:  # the grant's assertion names and authenticates the client (RFC 7523 §3.1): a key rolled works at once
+        item = client_cache.authenticated(items["client"], client_id,
+                                          lambda i: grant.signed_by_client(request, clients.from_item(i)))
+        client = grant.client_from(item)
     cors.check(request, client)  # before the grant spends anything (a code, a refresh token, a jti)
     if grant_type not in client.grant_types:
         refusal = getattr(grant, "UNREGISTERED_ERROR", UnauthorizedClient)

@@ -1,8 +1,10 @@
 """Grant types by ``grant_type`` (RFC 6749 §4). Each module has ``reads(request)``, the extra items
 to fetch in the same batched read as the client, and ``issue(request, client, items)``. A grant whose
 request identifies the client by itself (an assertion) also has ``client_id_from(request)`` and
-``client_from(item)``, used when the request carries no client credentials. ``UNREGISTERED_ERROR``, if
-set, replaces ``unauthorized_client`` for a client not registered for the grant."""
+``client_from(item)``, used when the request carries no client credentials, and
+``signed_by_client(request, client)``, which tells the client cache whether its copy signed the
+request. ``UNREGISTERED_ERROR``, if set, replaces ``unauthorized_client`` for a client not registered
+for the grant."""
 
 from __future__ import annotations
 

@@ -44,6 +44,12 @@ def client_from(item: dict[str, Any] | None) -> Client:
     return client
 
 
+def signed_by_client(request: Request, client: Client | None) -> bool:
+    """Whether ``client`` (the cached copy or a fresh read) is the one whose key signed the assertion."""
+    return client is not None and not client.disabled and assertions.signed_by(
+        request.required("assertion"), client, time.time())
+
+
 def reads(request: Request) -> dict[str, Any]:
     raw = request.param("assertion")
     try:

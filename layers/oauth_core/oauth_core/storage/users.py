@@ -34,7 +34,7 @@ class User:
     disabled: bool = False
     created_at: int = 0
     tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked
-    revision: int = 0  # bumped by every operator's save (the sign-in's rehash leaves it)
+    revision: int = 0  # bumped by every operator's save and by the sign-in's rehash
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -99,12 +99,13 @@ def list_all() -> list[User]:
 
 def replace_password_hash(username: str, old_hash: str, new_hash: str) -> None:
     """Store a rehash of the same password, only if the stored hash is still ``old_hash``
-    (``ConditionFailed`` otherwise: the password was changed meanwhile)."""
+    (``ConditionFailed`` otherwise: the password was changed meanwhile), as the next revision."""
     dynamo.call(
         "update_item",
         TableName=settings().users_table,
         Key=dynamo.marshal({"username": username}),
-        UpdateExpression="SET password_hash = :new",
+        # A new revision, so an operator's command that read the user before cannot write the old hash back.
+        UpdateExpression="SET password_hash = :new ADD revision :one",
         ConditionExpression="password_hash = :old",
-        ExpressionAttributeValues=dynamo.marshal({":new": new_hash, ":old": old_hash}),
+        ExpressionAttributeValues=dynamo.marshal({":new": new_hash, ":old": old_hash, ":one": 1}),
     )
