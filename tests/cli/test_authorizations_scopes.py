@@ -83,3 +83,66 @@ def test_a_user_created_again_under_a_deleted_name_approved_nothing(cli, handler
     assert cli("users", "create", "--username", "alice", "--password-stdin", stdin=PASSWORD + "\n").code == 0
     assert 'name="password"' in browser.open(**request()).text  # the old session died with the old user
     assert "Allow access?" in browser.login("alice", PASSWORD).text
+
+
+def active(handlers, access):
+    return handlers.call("/oauth/tokeninfo", query=f"access_token={access}").status == 200
+
+
+def test_importing_a_namesake_of_a_deleted_user_brings_back_none_of_their_tokens_or_sessions(cli, handlers, web_app):
+    import json
+
+    browser = Browser(handlers)
+    issued = tokens(handlers, web_app, browser.authorize("alice", PASSWORD, **request()).params["code"])
+    assert cli("users", "delete", "alice", "--yes").code == 0
+    imported = cli("import", "-", stdin=json.dumps({"type": "user", "username": "alice"}) + "\n")
+    assert imported.code == 0, imported.err
+    assert not active(handlers, issued["access_token"])
+    refreshed = handlers.call("/oauth/token", data={"grant_type": "refresh_token",
+                                                    "refresh_token": issued["refresh_token"]}, auth=web_app)
+    assert refreshed.status == 400
+    assert 'name="password"' in browser.open(**request()).text, "the old browser session must be over"
+
+
+def test_importing_an_older_export_never_undoes_a_revocation(cli, handlers, web_app, tmp_path):
+    browser = Browser(handlers)
+    issued = tokens(handlers, web_app, browser.authorize("alice", PASSWORD, **request()).params["code"])
+    backup = tmp_path / "backup.jsonl"
+    assert cli("export", "--file", str(backup)).code == 0
+    assert cli("tokens", "revoke", "--username", "alice").code == 0
+    assert cli("tokens", "revoke", "--client-id", "web-app").code == 0
+    assert cli("import", str(backup)).code == 0
+    assert not active(handlers, issued["access_token"])
+
+
+def test_an_approval_given_to_a_deleted_client_does_not_carry_over_to_a_new_one_with_its_id(cli, handlers,
+                                                                                            web_app):
+    import time
+
+    browser = Browser(handlers)
+    browser.authorize("alice", PASSWORD, **request())
+    assert cli("clients", "delete", "web-app", "--yes").code == 0
+    approved_in = int(time.time())
+    while int(time.time()) == approved_in:  # times are whole seconds: register the new app in a later one
+        time.sleep(0.05)
+    other = "https://other.example/cb"
+    assert cli("clients", "create", "--client-id", "web-app", "--grant-type", "authorization_code",
+               "--redirect-uri", other, "--scope", "read").code == 0
+    page = browser.open(**request(redirect_uri=other))
+    assert page.status == 200 and "Approve" in page.text
+
+
+def test_a_public_client_on_a_loopback_redirect_never_gets_a_code_without_a_page(cli, handlers):
+    """RFC 8252 §8.6: another app on the device can listen on another loopback port (or claim a
+    private-use scheme); a remembered approval must not hand it a code silently."""
+    assert cli("clients", "create", "--client-id", "native", "--public", "--grant-type", "authorization_code",
+               "--redirect-uri", "http://127.0.0.1/cb", "--scope", "read").code == 0
+    assert cli("users", "create", "--username", "alice", "--password-stdin", stdin=PASSWORD + "\n").code == 0
+    req = {"client_id": "native", "response_type": "code", "scope": "read", "state": "s",
+           "code_challenge": CHALLENGE, "code_challenge_method": "S256"}
+    browser = Browser(handlers)
+    browser.authorize("alice", PASSWORD, redirect_uri="http://127.0.0.1:5000/cb", **req)
+    page = browser.open(redirect_uri="http://127.0.0.1:6666/cb", **req)
+    assert page.status == 200 and "Approve" in page.text and 'name="password"' not in page.text
+    silent = redirect_of(browser.open(redirect_uri="http://127.0.0.1:6666/cb", prompt="none", **req))
+    assert silent.params["error"] == "consent_required"

@@ -173,3 +173,20 @@ def test_an_attacker_with_wrong_secrets_cannot_make_the_client_a_hot_key(api, ma
         assert token(api, client_id, "wrong secret").status == 401
     assert reads == ["GetItem", "GetItem"]  # one read again per REREAD_AFTER, whatever the rate
     assert token(api, client_id, secret).status == 200
+
+
+def test_a_certificate_rolled_elsewhere_works_within_a_second_and_the_removed_one_stops(api, make_client, clock,
+                                                                                       dynamodb, stack):
+    from tests.conftest import make_certificate
+    from tests.integration.test_standard_clients import pkjwt
+
+    key, pem = make_certificate()
+    client_id, _ = make_client("keyed", grant_types=("client_credentials",), certificates=(pem,))
+    assert api.call("/oauth/token", data={"grant_type": "client_credentials", **pkjwt(key, client_id)}).status == 200
+    new_key, new_pem = make_certificate()
+    written_elsewhere(dynamodb, stack, client_id, certificates={"L": [{"S": new_pem}]})
+    clock[0] += client_cache.REREAD_AFTER
+    assert api.call("/oauth/token", data={"grant_type": "client_credentials",
+                                          **pkjwt(new_key, client_id)}).status == 200
+    assert api.call("/oauth/token", data={"grant_type": "client_credentials",
+                                          **pkjwt(key, client_id)}).status == 401

@@ -163,7 +163,7 @@ def test_silent_consent_to_a_new_scope_is_impossible(browser, web_client, alice)
     signed_in(browser)
     answer = redirect_of(browser.open(**code_request(scope="read write", prompt="none")))
     assert answer.params == {"error": "consent_required", "error_description": answer.params["error_description"],
-                             "state": "s-1"}
+                             "state": "s-1", "iss": answer.params["iss"]}
 
 
 def test_approval_is_per_client(browser, web_client, alice, make_client):
@@ -287,7 +287,7 @@ def test_logout_returns_to_a_registered_uri_with_state(browser, web_client, alic
     assert "Sign out?" in page.text and "form-action 'self' https://app.example;" in page.headers[
         "content-security-policy"]
     done = logout(browser, "POST", action="logout", **confirm_fields(page))
-    assert done.status == 303 and done.headers["location"] == LOGOUT_BACK + "?state=bye+1"
+    assert done.status == 303 and done.headers["location"] == LOGOUT_BACK + "?state=bye+1"  # no iss: not RFC 9207's
     again = logout(browser, client_id="web-app", post_logout_redirect_uri=LOGOUT_BACK)
     assert again.status == 302 and again.headers["location"] == LOGOUT_BACK
 

@@ -74,7 +74,7 @@ def _logout(request: Request) -> Response:
         if client is None or client.disabled or target not in client.post_logout_redirect_uris:
             raise _Refused("The post_logout_redirect_uri of this request is not registered for the application.")
     session = sessions.browser_from_item(items.get("session"), time.time())
-    back = redirects.attach(target, {"state": state}) if target is not None else None
+    back = redirects.attach(target, {"state": state}, authorization_response=False) if target is not None else None
     if session is None:  # nothing to end (and no cookie touched: a cross-site post cannot clear it)
         return pages.redirect(back, 303 if request.method == "POST" else 302) if back else pages.notice(
             "Signed out", "You are signed out.")

@@ -39,10 +39,13 @@ def matches(requested: str, registered: Iterable[str]) -> bool:
     return loose is not None and any(_loopback_key(r) == loose for r in registered)
 
 
-def attach(redirect_uri: str, params: Mapping[str, str | None], *, fragment: bool = False) -> str:
+def attach(redirect_uri: str, params: Mapping[str, str | None], *, fragment: bool = False,
+           authorization_response: bool = True) -> str:
     """The redirect URI with ``params`` added to its query (code flow) or as its fragment (implicit), and
-    ``iss`` on every answer, success or error (RFC 9207 §2: the client checks who answered, RFC 9700 §4.4)."""
-    present = {k: v for k, v in {**params, "iss": issuer.current() or None}.items() if v is not None}
+    ``iss`` on every authorization response, success or error (RFC 9207 §2: the client checks who
+    answered, RFC 9700 §4.4); not on other redirects (after logout), which RFC 9207 does not cover."""
+    iss = issuer.current() or None if authorization_response else None
+    present = {k: v for k, v in {**params, "iss": iss}.items() if v is not None}
     parts = urlsplit(redirect_uri)
     if fragment:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, urlencode(present)))
