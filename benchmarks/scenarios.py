@@ -109,8 +109,10 @@ class Bench:
         flow = re.search(r'name="flow" value="([^"]+)"', page["body"]).group(1)
         body = urlencode({"flow": flow, **fields}).encode()
         headers = [("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")]
-        return cookie, self.invoke("authorize", events.build("POST", "/oauth/authorize", self._AUTHORIZE_QUERY,
-                                                             headers, body, "/oauth/authorize"), status=status)
+        answer = self.invoke("authorize", events.build("POST", "/oauth/authorize", self._AUTHORIZE_QUERY,
+                                                       headers, body, "/oauth/authorize"), status=status)
+        started = (answer.get("headers") or {}).get("Set-Cookie")  # the browser session, after a sign-in
+        return (f"{cookie}; {started.split(';')[0]}" if started else cookie), answer
 
     def login(self, state: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
         return self.post_authorize(state, {"username": USERNAME, "password": PASSWORD, "action": "login"}, 200)

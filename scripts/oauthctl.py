@@ -204,6 +204,9 @@ def _inconsistencies(client: clients.Client) -> list[str]:
         found.append(f"grant type {sorted(redirecting)[0]} needs at least one --redirect-uri")
     if registration.JWT_BEARER in client.grant_types and not client.certificates:
         found.append("the jwt-bearer grant type needs at least one --certificate")
+    if "implicit" in client.grant_types and any(registration.private_use(u) for u in client.redirect_uris):
+        found.append("the implicit grant cannot answer to a private-use scheme another app may claim "
+                     "(RFC 8252 §8.2): use authorization_code with PKCE")
     if client.public and "client_credentials" in client.grant_types:
         found.append("a public client cannot use client_credentials")
     if client.jwt_any_subject and client.jwt_subjects:
@@ -315,6 +318,8 @@ def clients_delete(args: argparse.Namespace) -> Any:
         clients.delete(args.id)
     except clients.NotFound:
         raise Refused(f"no client {args.id!r}") from None
+    for consent in consents.given_to(args.id):  # a client registered later under this id was approved by nobody
+        consents.delete(consent.username, args.id)
     return {"client_id": args.id, "deleted": True}
 
 
@@ -575,8 +580,7 @@ def _imported_client(record: dict[str, Any]) -> clients.Client:
     registration.grant_types(sorted(client.grant_types))
     for uri in (*client.redirect_uris, *client.post_logout_redirect_uris):
         registration.redirect_uri(uri)
-    for origin in client.web_origins:
-        registration.web_origin(origin)
+    client = dataclasses.replace(client, web_origins=tuple(registration.web_origin(o) for o in client.web_origins))
     for other in client.introspect_clients:
         registration.client_id(other)
     if client.scopes:

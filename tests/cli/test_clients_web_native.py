@@ -42,6 +42,8 @@ def test_native_app_redirects_private_use_scheme_and_claimed_https_are_accepted(
     ("com.example.app:", "needs a path"),
     ("myapp:/cb", "absolute https"),  # not a reverse domain name (RFC 8252 §7.1)
     ("com.example.app:/cb#frag", "fragment"),
+    ("com.evil.app://x;img-src *;form-action */cb", "must not contain"),  # would rewrite the pages' CSP
+    ("com.example.app:/'a b'", "must not contain"),
 ])
 def test_native_app_redirects_that_break_the_rules_are_refused(cli, uri, message):
     r = cli("clients", "create", "--client-id", "native", "--public", "--grant-type", "authorization_code",
@@ -60,3 +62,21 @@ def test_a_resource_server_is_allowed_to_introspect_named_clients_or_every_clien
             "--introspect", "web", "--introspect", "spa")
     assert r.code == 0 and r.json()["introspect_clients"] == ["spa", "web"] and r.json()["introspect_any"] is False
     assert cli("clients", "update", "rs", "--introspect-any").json()["introspect_any"] is True
+
+
+def test_the_implicit_grant_cannot_answer_to_a_private_use_scheme(cli):
+    """RFC 8252 §8.2: another app may claim the scheme, and a token in the redirect would be its."""
+    r = cli("clients", "create", "--client-id", "native", "--public", "--grant-type", "implicit",
+            "--redirect-uri", "com.example.app:/cb")
+    assert r.code == 1 and "private-use scheme" in r.err, r.err
+
+
+def test_imported_web_origins_are_stored_as_browsers_send_them(cli, tmp_path):
+    import json
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"type": "client", "client_id": "spa", "grant_types": ["authorization_code"],
+                                "redirect_uris": ["https://App.example.com/cb"],
+                                "web_origins": ["https://App.example.com"]}) + "\n")
+    assert cli("import", str(path)).code == 0
+    assert cli("clients", "show", "spa").json()["web_origins"] == ["https://app.example.com"]

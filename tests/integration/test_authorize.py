@@ -412,8 +412,8 @@ def test_round_trips_of_each_step(browser, web_client, alice, dynamodb):
     browser.login()  # the scope's description; the flow moves on and the browser session starts in one transaction
     assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     calls.clear()
-    code = browser.decide("approve").params["code"]
-    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    code = browser.decide("approve").params["code"]  # the user read again: still signed in, same password
+    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     calls.clear()
     assert exchange(browser.api, code, web_client).status == 200
     assert calls == ["BatchGetItem", "TransactWriteItems"]

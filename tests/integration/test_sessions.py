@@ -355,3 +355,30 @@ def test_round_trips_of_a_silent_authorization(browser, web_client, alice, dynam
     dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **kw: calls.append(model.name))
     assert browser.open(**code_request()).status == 302
     assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_consent_page_left_open_answers_nothing_after_logout(browser, web_client, alice):
+    """A shared browser: alice leaves a consent page open and signs out; the next person clicks Approve."""
+    signed_in(browser)
+    page = browser.open(**code_request(scope="read write", state="s-2"))  # a new scope: the consent page
+    assert "Approve" in page.text and 'name="password"' not in page.text
+    flow, query = browser.flow, browser.query
+    logout(browser, "POST", action="logout", **confirm_fields(logout(browser)))
+    browser.query = query
+    answer = browser.post({"action": "approve"}, flow=flow)
+    assert answer.status == 200 and 'name="password"' in answer.text and "code=" not in answer.headers.get(
+        "location", "")
+
+
+def test_a_consent_page_left_open_answers_nothing_after_a_new_password(browser, web_client, alice):
+    import dataclasses
+    import time
+
+    from oauth_core.storage import users
+
+    signed_in(browser)
+    browser.open(**code_request(scope="read write", state="s-2"))
+    flow = browser.flow
+    users.save(dataclasses.replace(users.get("alice"), tokens_valid_after=int(time.time() * 1000) + 1))
+    answer = browser.post({"action": "approve"}, flow=flow)
+    assert answer.status == 200 and 'name="password"' in answer.text

@@ -4,7 +4,7 @@ client_id, format=query, empty = omitted, native-app redirects, revoke's Content
 
 import time
 import uuid
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
@@ -308,3 +308,29 @@ def test_a_private_use_scheme_redirect_gets_the_code_and_iss(api, make_client, m
                                        "client_id": native, "redirect_uri": "com.example.app:/oauth2redirect",
                                        "code_verifier": VERIFIER})
     assert r.status == 200, r.text
+
+
+def test_a_confidential_client_needs_pkce_for_a_private_use_scheme_redirect(api, make_client, make_user):
+    """RFC 8252 §8.1: another app may claim the scheme and receive the code; the verifier stays with the app."""
+    make_user()
+    native = make_client("native-conf", grant_types=("authorization_code",),
+                         redirect_uris=("com.example.app:/oauth2redirect",))[0]
+    r = api.call("/oauth/authorize", query=urlencode({"response_type": "code", "client_id": native,
+                                                      "redirect_uri": "com.example.app:/oauth2redirect"}))
+    assert r.status in (302, 303) and "code_challenge" in parse_qs(urlsplit(r.headers["location"]).query)[
+        "error_description"][0]
+
+
+def test_a_jti_with_control_characters_is_refused(api, keyed):
+    client_id, key = keyed
+    r = api.call("/oauth/token", data={"grant_type": "client_credentials",
+                                       **pkjwt(key, client_id, jti="victim\x1fJ1")})
+    assert r.status == 401 and "printable" in r.json()["error_description"]
+
+
+def test_an_origin_header_tells_nothing_about_a_client_the_caller_cannot_authenticate_as(api, make_client):
+    """Unknown id, known id with a wrong secret, registered origin or not: the same 401."""
+    known, _ = make_client("known-spa", grant_types=("client_credentials",))
+    answers = {api.call("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, "wrong"),
+                        headers={"Origin": "https://evil.example"}).status for client_id in (known, "nobody")}
+    assert answers == {401}

@@ -86,8 +86,9 @@ def verify(assertion: str, client: Client, audiences: Sequence[str], now: float,
     if expires_at > now + max_lifetime + skew:
         raise InvalidGrant(f"exp is too far ahead: at most {max_lifetime} seconds after now")
     jti = claims.get("jti")
-    if jti is not None and (not isinstance(jti, str) or not jti):
-        raise InvalidGrant("jti must be a non-empty string")
+    if jti is not None and (not isinstance(jti, str) or not jti or not jti.isprintable()):
+        # printable only: a control character could make one client's spent-jti key another's
+        raise InvalidGrant("jti must be a non-empty string of printable characters")
     return Claims(issuer=claims["iss"], subject=claims.get("sub"), jti=jti, expires_at=expires_at)
 
 

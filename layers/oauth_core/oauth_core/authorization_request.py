@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from oauth_core import bounds, pkce, redirects, scopes
+from oauth_core import bounds, pkce, redirects, registration, scopes
 from oauth_core.errors import InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType
 
 if TYPE_CHECKING:
@@ -137,11 +137,15 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
     grant = RESPONSE_TYPES[response_type]
     if grant not in client.grant_types:
         raise UnauthorizedClient(f"the client is not registered for the {grant} grant")
+    if response_type != CODE and registration.private_use(redirect_uri):
+        raise UnauthorizedClient("a token cannot be sent to a private-use scheme another app may claim "
+                                 "(RFC 8252 §8.2): use response_type=code with PKCE")
     scope = scopes.resolve(param("scope"), client.scopes)
     challenge, method = "", ""
     if response_type == CODE:
         challenge, method = pkce.challenge(param("code_challenge"), param("code_challenge_method"),
-                                           required=client.public or client.require_pkce,
+                                           required=client.public or client.require_pkce
+                                           or registration.private_use(redirect_uri),
                                            plain_allowed=client.pkce_plain)
     prompt, max_age = _prompt(param("prompt")), param("max_age") or ""
     if max_age and not (max_age.isascii() and max_age.isdigit() and len(max_age) <= 10):

@@ -216,6 +216,9 @@ def _continue(request: Request) -> Response:
         client_id = None
     if client_id and bounds.client_id_fits(client_id):
         wanted["client"] = clients.key(client_id)
+    signed_in_secret = cookies.read(request, cookies.SESSION)
+    if action == "approve" and signed_in_secret:
+        wanted["browser_session"] = sessions.browser_key(signed_in_secret)
     if action == "login" and username and bounds.username_fits(username):
         wanted.update({"user": users.key(username), **brute_force.reads(username, request.source_ip)})
         if "client" in wanted:
@@ -234,7 +237,7 @@ def _continue(request: Request) -> Response:
     if action == "login":
         return _login(request, session, client, areq, flow, username, items)
     if action == "approve":
-        return _approve(request, session, client, areq)
+        return _approve(request, session, client, areq, items.get("browser_session"))
     if action in ("deny", "cancel"):
         return _deny(request, session, areq, action)
     raise areq.error(InvalidRequest("action must be login, cancel, approve or deny"))
@@ -304,16 +307,25 @@ def _deny(request: Request, session: sessions.Session, areq: authz.Authorization
                                   else "the user cancelled the sign-in"))
 
 
-def _approve(request: Request, session: sessions.Session, client: Client,
-             areq: authz.AuthorizationRequest) -> Response:
-    actions = {SESSION: sessions.finish_action(session),
-               "consent": consents.record_action(session.username, client.client_id, areq.scope, int(time.time()))}
+def _approve(request: Request, session: sessions.Session, client: Client, areq: authz.AuthorizationRequest,
+             browser_item: dict | None) -> Response:
+    """Approve, only while the browser is still signed in as the user the consent page named: a page left
+    open across a logout, another user's sign-in, a new password or a disable answers nothing."""
+    now = int(time.time())
+    signed_in = sessions.browser_from_item(browser_item, now)
+    user = users.from_item(dynamo.get(*users.key(session.username), users.CHECKED_ATTRIBUTES)) \
+        if signed_in is not None and signed_in.username == session.username else None
+    if signed_in is None or not _still_valid(signed_in, user):
+        observability.logger.info("sign-in restarted", extra={"reason": "signed out since the consent page"})
+        return _start(request, _RESTARTED, client)
+    actions = {SESSION: sessions.finish_action(session), BROWSER_SESSION: sessions.touch_action(signed_in, now),
+               "consent": consents.record_action(session.username, client.client_id, areq.scope, now)}
     try:
         response = _issue(request, client, session.username, areq, actions)
     except dynamo.TransactionRefused as refused:
-        if SESSION not in refused.failed:
+        if SESSION not in refused.failed and BROWSER_SESSION not in refused.failed:
             raise
-        return _start(request, _RESTARTED, client)  # this sign-in was already answered
+        return _start(request, _RESTARTED, client)  # answered already, or signed out meanwhile
     audit.event("consent", "granted", user=session.username, client_id=client.client_id,
                 response_type=areq.response_type, scope=areq.scope)
     return response

@@ -54,6 +54,13 @@ def grant_types(values: list[str]) -> frozenset[str]:
 _PRIVATE_SCHEME = re.compile(r"[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+")
 
 
+def private_use(uri: str) -> bool:
+    """Is this a native app's private-use scheme redirect (RFC 8252 §7.1)? Any app on the device may claim
+    the same scheme (§8.1), so its answers need PKCE and never carry a token (§8.2)."""
+    scheme, colon, _ = uri.partition(":")
+    return bool(colon) and _PRIVATE_SCHEME.fullmatch(scheme) is not None
+
+
 def web_origin(value: str) -> str:
     """A browser origin (RFC 6454): scheme, host, optional port; https, or http on a loopback host."""
     from oauth_core import cors
@@ -67,10 +74,16 @@ def web_origin(value: str) -> str:
     return value.lower()
 
 
+_UNSAFE_IN_URI = frozenset(" ;,\"'\\<>`")
+
+
 def redirect_uri(value: str) -> str:
     """RFC 6749 §3.1.2: absolute, no fragment; https, or http only on a loopback host (RFC 8252 §7.3); for
     native apps also a private-use scheme ``com.example.app:/cb`` (RFC 8252 §7.1; claimed https URLs,
-    §7.2, are ordinary https URIs)."""
+    §7.2, are ordinary https URIs). Never a character that could end a URI in a header or a page: the
+    pages' CSP names the redirect's origin (``form-action``)."""
+    if any(c in _UNSAFE_IN_URI or not c.isprintable() for c in value):
+        raise Invalid(f"redirect URI {value[:200]!r} must not contain spaces, quotes, ';', ',', '<', '>' or '\\'")
     scheme = value.partition(":")[0]
     if _PRIVATE_SCHEME.fullmatch(scheme) and "#" not in value:
         if value.startswith(f"{scheme}://") and not value[len(scheme) + 3:].split("/")[0]:

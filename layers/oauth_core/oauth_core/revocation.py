@@ -35,8 +35,8 @@ def revoke_token(request: Request) -> Response:
     items = client_cache.batch_get(wanted)
     item = client_cache.authenticated(items["client"], creds.client_id,
                                       lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    if clients.from_item(item) is not None:  # before verify spends a client assertion's jti
-        cors.check(request, clients.from_item(item))
+    if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
+        cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
     client = client_auth.verify(creds, clients.from_item(item), request)
     cors.check(request, client)
     if not raw:

@@ -60,8 +60,8 @@ def _issue_token(request: Request) -> Response:
     if creds:
         item = client_cache.authenticated(items["client"], client_id,
                                           lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-        if clients.from_item(item) is not None:  # before verify spends a client assertion's jti
-            cors.check(request, clients.from_item(item))
+        if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
+            cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
         client = client_auth.verify(creds, clients.from_item(item), request)
     else:  # the grant's assertion names and authenticates the client (RFC 7523 §3.1): a key rolled works at once
         item = client_cache.authenticated(items["client"], client_id,

@@ -63,3 +63,10 @@ def delete(username: str, client_id: str) -> bool:
     response = dynamo.call("delete_item", TableName=settings().consents_table,
                            Key=dynamo.marshal({"username": username, "client_id": client_id}), ReturnValues="ALL_OLD")
     return bool(response.get("Attributes"))
+
+
+def given_to(client_id: str) -> list[Consent]:
+    """Every approval given to a client (a scan: operators only, when the client is deleted)."""
+    items = dynamo.scan(settings().consents_table, FilterExpression="client_id = :c",
+                        ExpressionAttributeValues=dynamo.marshal({":c": client_id}))
+    return [c for c in (from_item(i) for i in items) if c is not None]
