@@ -6,7 +6,7 @@ import pytest
 
 from local import launcher
 from local.template import ROOT
-from tests.e2e.helpers import CLIENT_CACHE_SECONDS, use_stack_storage
+from tests.e2e.helpers import CHROMIUM_ARGS, CLIENT_CACHE_SECONDS, chromium_path, use_stack_storage
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +28,14 @@ def store(local_stack, monkeypatch):
     yield use_stack_storage(local_stack, monkeypatch)
     settings.cache_clear()
     dynamo.client.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium driven by Playwright (never `playwright install`: no download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

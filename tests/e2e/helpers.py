@@ -3,7 +3,9 @@ user's part of a browser flow (sign in, approve) scripted with requests."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -13,6 +15,16 @@ if TYPE_CHECKING:
     import pytest
 
     from local.launcher import Running
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "the browser tests need Chromium: `make test` installs Debian's chromium package"
+    return path
 
 
 # The session stack's ClientCacheSeconds (conftest.py): a container may use its copy of a client this long.

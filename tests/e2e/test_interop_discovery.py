@@ -16,8 +16,8 @@ import requests
 
 from local.launcher import free_port
 from tests.conftest import make_certificate
-from tests.e2e.helpers import sign_in_and_approve
-from tests.e2e.test_browser import CHROMIUM_ARGS, chromium_path, pkce_pair, sign_in
+from tests.e2e.helpers import CHROMIUM_ARGS, chromium_path, sign_in_and_approve
+from tests.e2e.test_browser import pkce_pair, sign_in
 
 WELL_KNOWN = "/.well-known/oauth-authorization-server"
 REDIRECT = "https://localhost/oauth_callback"  # the seeded demo client's

@@ -17,7 +17,7 @@ import pytest
 from local import launcher
 from local.template import ROOT
 from tests.e2e.helpers import use_stack_storage
-from tests.e2e.test_browser import CHROMIUM_ARGS, ClientApp, chromium_path, params_of, pkce_pair
+from tests.e2e.test_browser import ClientApp, params_of, pkce_pair
 
 SHOTS = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -36,16 +36,6 @@ def branded_stack():
                                                          "AccentColor": "#1a56db"})
         yield running
         running.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

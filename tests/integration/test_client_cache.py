@@ -190,3 +190,18 @@ def test_a_certificate_rolled_elsewhere_works_within_a_second_and_the_removed_on
                                           **pkjwt(new_key, client_id)}).status == 200
     assert api.call("/oauth/token", data={"grant_type": "client_credentials",
                                           **pkjwt(key, client_id)}).status == 401
+
+
+def test_a_throttled_read_again_answers_503_and_the_kept_copy_still_serves_the_right_secret(api, make_client, clock):
+    """DynamoDB throttles the read a refused credential triggers: an honest 503 for that request, never a
+    500 and never a lockout: the right secret, checked against the kept copy, still works."""
+    from oauth_core.storage import dynamo
+    from tests.integration.test_hardening import throttle
+
+    client_id, secret = make_client()
+    assert token(api, client_id, secret).status == 200
+    clock[0] += client_cache.REREAD_AFTER
+    throttle(dynamo.client(), "GetItem")
+    refused = token(api, client_id, "wrong secret")
+    assert refused.status == 503 and refused.json()["error"] == "temporarily_unavailable"
+    assert token(api, client_id, secret).status == 200

@@ -79,11 +79,8 @@ def authorize(request: Request) -> Response:
 
 def error_page(exc: OAuthError, request: Request | None) -> Response:
     """Errors raised before the endpoint runs (a malformed event) as a page, not JSON."""
-    if isinstance(exc, InvalidRequest):
-        return pages.error("This request cannot be completed", exc.description or "The request is malformed.")
-    response = pages.error("Sign-in is unavailable", "Please try again in a moment.", exc.status)
-    response.headers.update(exc.headers)
-    return response
+    return pages.failure(exc, "This request cannot be completed", "Sign-in is unavailable",
+                         "The request is malformed.")
 
 
 def _request_params(request: Request) -> Callable[[str], str | None]:

@@ -41,11 +41,8 @@ def logout(request: Request) -> Response:
 
 def error_page(exc: OAuthError, request: Request | None) -> Response:
     """Errors raised before the endpoint runs (a malformed event, a store that did not answer) as a page."""
-    if isinstance(exc, InvalidRequest):
-        return pages.error("This sign-out request cannot be completed", exc.description or "malformed request")
-    response = pages.error("Sign-out is unavailable", "Please try again in a moment.", exc.status)
-    response.headers.update(exc.headers)
-    return response
+    return pages.failure(exc, "This sign-out request cannot be completed", "Sign-out is unavailable",
+                         "malformed request")
 
 
 def csrf_value(secret: str) -> str:

@@ -19,6 +19,8 @@ from oauth_core.http import NO_STORE, Response
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from oauth_core.errors import OAuthError
+
 _DEFAULT_ACCENT = "#1a56db"
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _DATA_IMAGE = re.compile(r"data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
@@ -166,6 +168,18 @@ def error(title: str, detail: str, status: int = 400) -> Response:
             '<p class="note">Go back to the application and start again. '
             "If this keeps happening, tell the application's developers.</p>")
     return _page(title, body, status)
+
+
+def failure(exc: OAuthError, refused: str, unavailable: str, fallback: str) -> Response:
+    """An error raised before a page endpoint runs (a malformed event, a store that did not answer) as a
+    page, not JSON: ``refused`` titles a bad request, ``unavailable`` anything else (with its headers)."""
+    from oauth_core.errors import InvalidRequest
+
+    if isinstance(exc, InvalidRequest):
+        return error(refused, exc.description or fallback)
+    response = error(unavailable, "Please try again in a moment.", exc.status)
+    response.headers.update(exc.headers)
+    return response
 
 
 def redirect(location: str, status: int = 302) -> Response:
