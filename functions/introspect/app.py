@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from oauth_core.http import serve
+from oauth_core.apigateway import serve
 from oauth_core.introspection import introspect
 from oauth_core.observability import logger
 

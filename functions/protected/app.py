@@ -3,7 +3,7 @@ Lambda authorizer): the product doc's sample protected resource."""
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from oauth_core.http import serve
+from oauth_core.apigateway import serve
 from oauth_core.observability import logger
 from oauth_core.protected_resource import error, protected
 

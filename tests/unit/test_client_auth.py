@@ -3,17 +3,18 @@ import base64
 import pytest
 
 from local import events
-from oauth_core import client_auth, http
+from oauth_core import apigateway, client_auth
 from oauth_core.errors import InvalidClient, InvalidRequest
 from oauth_core.hashing import digest
+from oauth_core.http import Request
 from oauth_core.storage.clients import Client
 
 
-def request(form: str = "", authorization: str | None = None) -> http.Request:
+def request(form: str = "", authorization: str | None = None) -> Request:
     headers = [("Content-Type", "application/x-www-form-urlencoded")]
     if authorization:
         headers.append(("Authorization", authorization))
-    return http.parse_event(events.build("POST", "/oauth/token", "", headers, form.encode(), "/oauth/token"))
+    return apigateway.parse_event(events.build("POST", "/oauth/token", "", headers, form.encode(), "/oauth/token"))
 
 
 def basic(raw: str) -> str:

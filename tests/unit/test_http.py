@@ -4,7 +4,7 @@ import json
 import pytest
 
 from local import events
-from oauth_core import http, responses
+from oauth_core import apigateway, responses
 from oauth_core.errors import InvalidRequest, OAuthError
 
 
@@ -14,7 +14,7 @@ def event(body: bytes = b"", headers=None, query: str = "", method: str = "POST"
 
 
 def test_form_body_is_parsed():
-    req = http.parse_event(event(b"grant_type=password&username=a%2Bb&scope=a+b"))
+    req = apigateway.parse_event(event(b"grant_type=password&username=a%2Bb&scope=a+b"))
     assert req.param("username") == "a+b"
     assert req.param("scope") == "a b"
 
@@ -22,7 +22,7 @@ def test_form_body_is_parsed():
 def test_base64_body_as_api_gateway_sends_it_is_decoded():
     e = event(b"grant_type=client_credentials")
     e["body"], e["isBase64Encoded"] = base64.b64encode(b"grant_type=client_credentials").decode(), True
-    assert http.parse_event(e).param("grant_type") == "client_credentials"
+    assert apigateway.parse_event(e).param("grant_type") == "client_credentials"
 
 
 @pytest.mark.parametrize("mutate", [
@@ -37,11 +37,11 @@ def test_malformed_bodies_are_invalid_request(mutate):
     e = event(b"x=y")
     mutate(e)
     with pytest.raises(InvalidRequest):
-        http.parse_event(e)
+        apigateway.parse_event(e)
 
 
 def test_repeated_parameter_is_invalid_request_when_read():
-    req = http.parse_event(event(b"grant_type=password&grant_type=client_credentials"))
+    req = apigateway.parse_event(event(b"grant_type=password&grant_type=client_credentials"))
     with pytest.raises(InvalidRequest, match="repeated"):
         req.param("grant_type")
 
@@ -49,14 +49,14 @@ def test_repeated_parameter_is_invalid_request_when_read():
 def test_repeated_authorization_header_is_invalid_request():
     e = event(b"", headers=[("Authorization", "Basic a"), ("Authorization", "Basic b")])
     with pytest.raises(InvalidRequest):
-        http.parse_event(e)
+        apigateway.parse_event(e)
 
 
 def test_serve_turns_unexpected_exceptions_into_generic_500():
     def boom(request):
         raise RuntimeError("secret detail")
 
-    answer = http.serve(event(b"a=b"), boom)
+    answer = apigateway.serve(event(b"a=b"), boom)
     assert answer["statusCode"] == 500
     assert json.loads(answer["body"]) == {"error": "server_error", "error_description": "internal error"}
     assert "secret detail" not in answer["body"]
@@ -66,7 +66,7 @@ def test_serve_renders_oauth_errors_in_the_requested_format():
     def refuse(request):
         raise OAuthError("nope")
 
-    answer = http.serve(event(b"format=urlencoded"), refuse)
+    answer = apigateway.serve(event(b"format=urlencoded"), refuse)
     assert answer["statusCode"] == 400
     assert answer["body"] == "error=invalid_request&error_description=nope"
     assert answer["headers"]["Cache-Control"] == "no-store"
@@ -84,5 +84,5 @@ def test_formats_render_json_urlencoded_and_xml():
 def test_missing_request_id_is_replaced_by_a_unique_one():
     e = event(b"a=b")
     del e["requestContext"]["requestId"]
-    first, second = http.parse_event(e), http.parse_event(e)
+    first, second = apigateway.parse_event(e), apigateway.parse_event(e)
     assert first.request_id and first.request_id != second.request_id

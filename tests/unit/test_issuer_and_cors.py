@@ -1,15 +1,15 @@
-"""The issuer as API Gateway's request names it (RFC 8414 §2), and the CORS answers of ``http.serve``."""
+"""The issuer as API Gateway's request names it (RFC 8414 §2), and the CORS answers of ``apigateway.serve``."""
 
 import pytest
 
 from local import events
-from oauth_core import http, issuer
+from oauth_core import apigateway, issuer
 from oauth_core.http import Response
 
 
 def request(path="/oauth/token", host="abc.execute-api.eu-west-1.amazonaws.com", method="POST", headers=()):
     event = events.build(method, path, "", list(headers), b"", path, host=host)
-    return http.parse_event(event)
+    return apigateway.parse_event(event)
 
 
 def test_the_issuer_is_the_url_before_the_resource_path():
@@ -32,7 +32,7 @@ def ok(_request):
 
 def serve(method, headers):
     event = events.build(method, "/oauth/token", "", list(headers), b"", "/oauth/token")
-    return http.serve(event, ok)
+    return apigateway.serve(event, ok)
 
 
 def test_a_preflight_from_an_origin_is_allowed_without_credentials():

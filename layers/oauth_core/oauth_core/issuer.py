@@ -30,7 +30,7 @@ def of(request: Request) -> str:
 
 
 def bind(request: Request | None) -> None:
-    """Remember the issuer of the request being served (``http.serve``), for ``current``."""
+    """Remember the issuer of the request being served (``apigateway.serve``), for ``current``."""
     _current.set(of(request) if request is not None else "")
 
 
