@@ -1,0 +1,342 @@
+"""README.md and benchmarks/README.md against the code, where a statement can be checked mechanically: the
+oauthctl examples parse, the configuration table is template.yaml's Parameters, the routes, make targets and
+files named exist, and the Layout block names every module of the layer."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from typing import TYPE_CHECKING
+
+import pytest
+
+from local.template import ROOT, Stack, load
+
+if TYPE_CHECKING:
+    import argparse
+
+README = (ROOT / "README.md").read_text()
+TEMPLATE = load()
+LAYER = ROOT / "layers" / "oauth_core" / "oauth_core"
+GLOBAL_OPTIONS = ("--stack", "--region", "--output")  # oauthctl takes them anywhere on the line
+
+
+def _fenced(text: str, language: str | None = None) -> list[str]:
+    """The bodies of the fenced code blocks (of that language), continuation lines (``\\``) joined."""
+    return [body.replace("\\\n", " ") for lang, body in re.findall(r"^```([a-z]*)\n(.*?)^```", text, re.M | re.S)
+            if language in (None, lang)]
+
+
+def _section(heading: str) -> str:
+    start = README.index(f"\n{heading}\n")
+    end = README.find("\n#", start + len(heading) + 2)
+    return README[start:end if end > 0 else None]
+
+
+def _table(after: str) -> list[list[str]]:
+    """The rows (cells stripped) of the first Markdown table whose header row starts with ``after``."""
+    start = README.index(after)
+    rows = []
+    for line in README[start:].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]])
+    return rows
+
+
+def _ticked(cell: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", cell)
+
+
+# -- oauthctl -------------------------------------------------------------------------------------------
+def _oauthctl() -> argparse.ArgumentParser:
+    from scripts.oauthctl import parser
+
+    return parser()
+
+
+def _without_global_options(words: list[str]) -> list[str]:
+    rest, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in GLOBAL_OPTIONS:
+            skip = True
+        elif not word.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            rest.append(word)
+    return rest
+
+
+def _examples() -> list[list[str]]:
+    """The words after ``scripts/oauthctl`` of every command in a code block, up to a pipe, redirection or
+    comment (a ``...`` placeholder is not a command)."""
+    found = []
+    for body in _fenced(README, "sh"):
+        for line in body.splitlines():
+            # at the start of a command line, or after a pipe
+            for start in [m.end() for m in re.finditer(r"(?:^(?:\$ )?|\| )(?:[A-Z_]+=\S* )*scripts/oauthctl(?= )",
+                                                         line)]:
+                lexer = shlex.shlex(line[start:], posix=True, punctuation_chars="|&;<>")
+                lexer.whitespace_split, lexer.commenters = True, "#"
+                words = []
+                for word in lexer:
+                    if word[0] in "|&;<>" or re.fullmatch(r"\d*>+.*", word):
+                        break
+                    words.append(word)
+                if words and words[0] != "...":
+                    found.append(words)
+    return found
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _commands() -> dict[tuple[str, ...], argparse.ArgumentParser]:
+    """Every command of oauthctl by its words (``("clients", "create")``, ``("export",)``)."""
+    found = {}
+    for group, sub in _subparsers(_oauthctl()).items():
+        commands = _subparsers(sub)
+        found.update({(group, name): p for name, p in commands.items()} if commands else {(group,): sub})
+    return found
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for action in parser._actions for o in action.option_strings} | set(GLOBAL_OPTIONS)
+
+
+def test_every_oauthctl_example_parses():
+    examples = _examples()
+    assert len(examples) >= 8, "the examples were found"
+    for words in examples:
+        try:
+            _oauthctl().parse_args(_without_global_options(words))
+        except SystemExit:
+            pytest.fail(f"README: scripts/oauthctl {shlex.join(words)} does not parse")
+
+
+def _synopsis() -> list[tuple[tuple[str, ...], str]]:
+    """``(command words, its part of the line)`` of the README's synopsis block (``oauthctl clients create
+    --client-id ID ...``, alternatives separated by `` | ``)."""
+    (block,) = [b for b in _fenced(README) if b.startswith("oauthctl clients create")]
+    found: list[tuple[tuple[str, ...], str]] = []
+    group = ""
+    for line in block.splitlines():
+        if line.startswith("global options"):
+            continue
+        if line.startswith("oauthctl "):
+            group, line = line.split()[1], " ".join(line.split()[2:])
+            if (group, line.split()[0] if line else "") not in _commands():
+                found.append(((group,), ""))  # a command without subcommands: `oauthctl export [--file PATH]`
+        # `|` between alternatives, not inside [...] (where it separates an option from its --no- form)
+        depth, parts, current = 0, [], ""
+        for char in line.strip().removeprefix("|"):
+            depth += {"[": 1, "]": -1}.get(char, 0)
+            if char == "|" and depth == 0:
+                parts.append(current)
+                current = ""
+            else:
+                current += char
+        parts.append(current)
+        for part in (p.strip() for p in parts if p.strip()):
+            if part.startswith(("-", "[")) and found:  # more options of the command before
+                found[-1] = (found[-1][0], f"{found[-1][1]} {part}")
+            elif (group, part.split()[0]) in _commands():
+                found.append(((group, part.split()[0]), part))
+            else:
+                found.append(((group,), part))
+    return found
+
+
+def test_the_synopsis_names_every_command_and_only_options_they_take():
+    commands = _commands()
+    named = _synopsis()
+    assert {words for words, _ in named} == set(commands)
+    for words, text in named:
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", text):
+            assert option in _options(commands[words]), f"oauthctl {' '.join(words)} has no {option}"
+
+
+def test_the_synopsis_of_clients_create_lists_every_option_it_takes():
+    commands = _commands()
+    text = " ".join(t for words, t in _synopsis() if words == ("clients", "create"))
+    taken = _options(commands[("clients", "create")]) - {"-h", "--help", *GLOBAL_OPTIONS}
+    assert taken == set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
+
+
+def test_oauthctl_commands_named_in_the_text_exist_with_the_options_named():
+    """`oauthctl users revoke-authorization USER CLIENT` in a sentence: the command and options exist."""
+    commands = _commands()
+    mentions = re.findall(r"`(?:scripts/)?oauthctl ([a-z][^`]*)`", README)
+    assert len(mentions) >= 5
+    for mention in mentions:
+        group, *rest = mention.split()
+        names = rest[0].split("|") if rest and (group, rest[0].split("|")[0]) in commands else [None]
+        for name in names:
+            words = (group, name) if name else (group,)
+            assert words in commands, f"README names oauthctl {mention!r}"
+            for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", mention):
+                assert option in _options(commands[words]), f"oauthctl {' '.join(words)} has no {option}"
+
+
+# -- configuration, routes, make targets ----------------------------------------------------------------
+def _configuration() -> list[tuple[list[str], list[str], str]]:
+    """``(parameters, variables, default)`` of each row of the configuration table."""
+    rows = []
+    for parameters, variables, default, _ in _table("| parameter | variable | default | meaning |"):
+        names = [n for cell in _ticked(parameters) for n in re.split(r",\s*", cell)]
+        rows.append((names, _ticked(variables), default))
+    return rows
+
+
+def test_the_configuration_table_lists_exactly_the_templates_parameters():
+    named = [name for names, _, _ in _configuration() for name in names]
+    assert len(named) == len(set(named)), "each parameter once"
+    assert set(named) == set(TEMPLATE["Parameters"])
+
+
+def test_the_configuration_table_states_the_templates_defaults():
+    """``1 / 3000`` gives the defaults of two parameters in order; ``(empty)`` is an empty default."""
+    parameters = TEMPLATE["Parameters"]
+    for names, _, default in _configuration():
+        if not names:
+            continue
+        defaults = [d.strip().strip("`") for d in default.split(" / ")]
+        defaults = defaults if len(defaults) == len(names) else defaults * len(names)
+        for name, stated in zip(names, defaults, strict=True):
+            actual = str(parameters[name].get("Default", "")).lower()
+            assert (stated.lower() if stated != "(empty)" else "") == actual, name
+
+
+def test_the_configuration_table_names_every_variable_and_what_sets_it():
+    """A parameter's variable is set from that parameter; a fixed one to the stated value (in the template, or
+    by config.py's default when the template does not set it); every variable read or set is in the table."""
+    from tests.derived import settings_variables
+
+    environment = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    per_function = {n: v for f in TEMPLATE["Resources"].values() if f["Type"] == "AWS::Serverless::Function"
+                    for n, v in ((f["Properties"].get("Environment") or {}).get("Variables") or {}).items()}
+    environment = {**per_function, **environment}
+    documented = set()
+    for names, variables, default in _configuration():
+        documented.update(variables)
+        for variable in variables:
+            value = json.dumps(environment.get(variable))
+            if names:
+                assert any(f'"{name}"' in value for name in names), (variable, names, value)
+            elif variable in environment and isinstance(environment[variable], str):
+                stated = dict(zip(variables, default.split(" / "), strict=True))[variable]
+                assert environment[variable] == stated, variable
+    assert documented >= settings_variables() | set(environment)
+
+
+def _routes() -> set[tuple[str, str]]:
+    return {(r.method, r.path) for f in Stack().functions() for r in f.routes}
+
+
+def test_the_endpoint_table_lists_exactly_the_templates_routes():
+    """CORS preflights (OPTIONS) are described in prose, not in the table."""
+    listed = set()
+    for endpoint, _ in _table("| endpoint | what it does |"):
+        methods, path = endpoint.strip("`").rsplit(" ", 1)
+        listed.update((m.strip(), path) for m in methods.split(","))
+    assert listed == {(m, p) for m, p in _routes() if m != "OPTIONS"}
+
+
+def test_routes_named_in_the_text_exist():
+    paths = {p for _, p in _routes()}
+    named = re.findall(r"\b((?:GET|POST)(?:[,|] ?(?:GET|POST))*) (/[\w./-]*\w)", README)
+    assert len(named) >= 10
+    for methods, path in named:
+        for method in re.split(r"[,|] ?", methods):
+            assert (method, path) in _routes(), f"README names {method} {path}"
+    for path in re.findall(r"`(/(?:oauth|\.well-known)/[\w./-]*\w)[`?]", README):
+        assert path in paths, f"README names {path}"
+
+
+def test_make_targets_named_exist():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", README))
+    for body in _fenced(README):
+        named.update(re.findall(r"^(?:\$ )?make ([a-z][a-z-]*)", body, re.M))
+    assert {"run", "test", "bench"} <= named
+    assert named <= targets, named - targets
+
+
+# -- files, layout --------------------------------------------------------------------------------------
+def _tracked_files() -> list[str]:
+    return [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*") if p.is_file()
+            and not {".git", ".venv", ".aws-sam", "__pycache__"} & set(p.relative_to(ROOT).parts)]
+
+
+@pytest.mark.parametrize("readme", ["README.md", "benchmarks/README.md"])
+def test_files_named_exist(readme):
+    """A file in backticks exists somewhere in the tree (`storage/client_cache.py` under the layer); a linked
+    one at its path; a ``file.py::test`` names a test of that file."""
+    text = (ROOT / readme).read_text()
+    files = _tracked_files()
+    for name in re.findall(r"`([\w./-]+\.(?:py|md|json|yaml|toml|txt|png))(?:::\w+)?`", text):
+        assert any(f == name or f.endswith(f"/{name}") for f in files), f"{readme} names {name}"
+    for link in re.findall(r"\]\(([\w./-]+)\)", text):
+        assert (ROOT / link).exists(), f"{readme} links {link}"
+    for name, test in re.findall(r"`([\w./-]+\.py)::(\w+)`", text):
+        (path,) = [f for f in files if f.endswith(f"/{name}")]
+        assert f"def {test}(" in (ROOT / path).read_text(), f"{readme} names {name}::{test}"
+
+
+def _layout() -> str:
+    (block,) = [b for b in _fenced(_section("## Layout")) if b.startswith("SECURITY.md")]
+    return block
+
+
+def test_files_and_directories_in_the_layout_exist():
+    for line in _layout().splitlines():
+        if line.startswith(" "):  # the description goes on
+            continue
+        entry = re.split(r"\s{2,}", line)[0]
+        if entry.startswith("tests/"):  # "tests/unit, integration, cli, e2e, deploy"
+            names = [f"tests/{n.strip()}" for n in entry.removeprefix("tests/").split(",")]
+        else:
+            names = [n.strip() for n in entry.split(",")]
+        for name in names:
+            assert (ROOT / name.replace("<endpoint>", "token")).exists(), f"Layout names {name}"
+
+
+def _words(layout: str, package: str) -> set[str]:
+    """The words of the Layout block, or of a package's part of it: ``storage/ (clients, users, ...)``."""
+    if package != ".":
+        start = layout.index(f"{package}/ (")
+        layout = layout[start:layout.index(")", start)]
+    return set(re.findall(r"\w+", layout))
+
+
+def test_the_layout_names_every_module_of_the_layer():
+    """Every module of layers/oauth_core/oauth_core/ (and its packages) by name, without ``.py``: the list a
+    maintainer reads first must match the tree."""
+    text = _layout()
+    missing = []
+    for path in sorted(LAYER.rglob("*.py")):
+        relative = path.relative_to(LAYER)
+        if relative.name == "__init__.py":
+            continue
+        name = relative.with_suffix("").as_posix()
+        if relative.stem not in _words(text, relative.parent.as_posix()) and name not in text:
+            missing.append(name)
+    assert not missing, f"the Layout block of README.md does not name {missing}"
+
+
+# -- benchmarks/README.md ---------------------------------------------------------------------------------
+def test_the_benchmarks_readme_is_what_the_committed_results_give():
+    """benchmarks/README.md is written by `make bench` from results.json: edited by hand, or left behind by
+    a run whose results were not committed, it no longer matches."""
+    from benchmarks.__main__ import report
+
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    assert report(results) == (ROOT / "benchmarks" / "README.md").read_text()
