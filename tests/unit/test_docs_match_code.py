@@ -249,6 +249,18 @@ def test_the_endpoint_table_lists_exactly_the_templates_routes():
     assert listed == {(m, p) for m, p in _routes() if m != "OPTIONS"}
 
 
+def test_the_least_privilege_table_names_every_function_once():
+    listed = [name for function, _ in _table("| function | may |") for name in _ticked(function)]
+    assert sorted(listed) == sorted(f.logical_id for f in Stack().functions())
+
+
+def test_the_saved_queries_table_lists_exactly_the_templates_queries():
+    queries = [r["Properties"]["Name"]["Fn::Sub"].split("/", 1)[1] for r in TEMPLATE["Resources"].values()
+               if r["Type"] == "AWS::Logs::QueryDefinition"]
+    listed = [name for query, _ in _table("| saved query | filter |") for name in _ticked(query)]
+    assert sorted(listed) == sorted(queries)
+
+
 def test_routes_named_in_the_text_exist():
     paths = {p for _, p in _routes()}
     named = re.findall(r"\b((?:GET|POST)(?:[,|] ?(?:GET|POST))*) (/[\w./-]*\w)", README)
