@@ -1,197 +1,28 @@
 """README.md and benchmarks/README.md against the code, where a statement can be checked mechanically: the
-oauthctl examples parse, the configuration table is template.yaml's Parameters, the routes, make targets and
-files named exist, and the Layout block names every module of the layer."""
+configuration table is template.yaml's Parameters, the routes, functions, queries, make targets and files named
+exist, and the Layout block names every module of the layer (the oauthctl examples: test_docs_match_oauthctl.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
-from typing import TYPE_CHECKING
 
 import pytest
 
 from local.template import ROOT, Stack, load
+from tests.readme import README, fenced, section, table, ticked
 
-if TYPE_CHECKING:
-    import argparse
-
-README = (ROOT / "README.md").read_text()
 TEMPLATE = load()
 LAYER = ROOT / "layers" / "oauth_core" / "oauth_core"
-GLOBAL_OPTIONS = ("--stack", "--region", "--output")  # oauthctl takes them anywhere on the line
-
-
-def _fenced(text: str, language: str | None = None) -> list[str]:
-    """The bodies of the fenced code blocks (of that language), continuation lines (``\\``) joined."""
-    return [body.replace("\\\n", " ") for lang, body in re.findall(r"^```([a-z]*)\n(.*?)^```", text, re.M | re.S)
-            if language in (None, lang)]
-
-
-def _section(heading: str) -> str:
-    start = README.index(f"\n{heading}\n")
-    end = README.find("\n#", start + len(heading) + 2)
-    return README[start:end if end > 0 else None]
-
-
-def _table(after: str) -> list[list[str]]:
-    """The rows (cells stripped) of the first Markdown table whose header row starts with ``after``."""
-    start = README.index(after)
-    rows = []
-    for line in README[start:].splitlines()[2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]])
-    return rows
-
-
-def _ticked(cell: str) -> list[str]:
-    return re.findall(r"`([^`]+)`", cell)
-
-
-# -- oauthctl -------------------------------------------------------------------------------------------
-def _oauthctl() -> argparse.ArgumentParser:
-    from scripts.oauthctl import parser
-
-    return parser()
-
-
-def _without_global_options(words: list[str]) -> list[str]:
-    rest, skip = [], False
-    for word in words:
-        if skip:
-            skip = False
-        elif word in GLOBAL_OPTIONS:
-            skip = True
-        elif not word.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
-            rest.append(word)
-    return rest
-
-
-def _examples() -> list[list[str]]:
-    """The words after ``scripts/oauthctl`` of every command in a code block, up to a pipe, redirection or
-    comment (a ``...`` placeholder is not a command)."""
-    found = []
-    for body in _fenced(README, "sh"):
-        for line in body.splitlines():
-            # at the start of a command line, or after a pipe
-            for start in [m.end() for m in re.finditer(r"(?:^(?:\$ )?|\| )(?:[A-Z_]+=\S* )*scripts/oauthctl(?= )",
-                                                         line)]:
-                lexer = shlex.shlex(line[start:], posix=True, punctuation_chars="|&;<>")
-                lexer.whitespace_split, lexer.commenters = True, "#"
-                words = []
-                for word in lexer:
-                    if word[0] in "|&;<>" or re.fullmatch(r"\d*>+.*", word):
-                        break
-                    words.append(word)
-                if words and words[0] != "...":
-                    found.append(words)
-    return found
-
-
-def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    import argparse
-
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
-
-
-def _commands() -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    """Every command of oauthctl by its words (``("clients", "create")``, ``("export",)``)."""
-    found = {}
-    for group, sub in _subparsers(_oauthctl()).items():
-        commands = _subparsers(sub)
-        found.update({(group, name): p for name, p in commands.items()} if commands else {(group,): sub})
-    return found
-
-
-def _options(parser: argparse.ArgumentParser) -> set[str]:
-    return {o for action in parser._actions for o in action.option_strings} | set(GLOBAL_OPTIONS)
-
-
-def test_every_oauthctl_example_parses():
-    examples = _examples()
-    assert len(examples) >= 8, "the examples were found"
-    for words in examples:
-        try:
-            _oauthctl().parse_args(_without_global_options(words))
-        except SystemExit:
-            pytest.fail(f"README: scripts/oauthctl {shlex.join(words)} does not parse")
-
-
-def _synopsis() -> list[tuple[tuple[str, ...], str]]:
-    """``(command words, its part of the line)`` of the README's synopsis block (``oauthctl clients create
-    --client-id ID ...``, alternatives separated by `` | ``)."""
-    (block,) = [b for b in _fenced(README) if b.startswith("oauthctl clients create")]
-    found: list[tuple[tuple[str, ...], str]] = []
-    group = ""
-    for line in block.splitlines():
-        if line.startswith("global options"):
-            continue
-        if line.startswith("oauthctl "):
-            group, line = line.split()[1], " ".join(line.split()[2:])
-            if (group, line.split()[0] if line else "") not in _commands():
-                found.append(((group,), ""))  # a command without subcommands: `oauthctl export [--file PATH]`
-        # `|` between alternatives, not inside [...] (where it separates an option from its --no- form)
-        depth, parts, current = 0, [], ""
-        for char in line.strip().removeprefix("|"):
-            depth += {"[": 1, "]": -1}.get(char, 0)
-            if char == "|" and depth == 0:
-                parts.append(current)
-                current = ""
-            else:
-                current += char
-        parts.append(current)
-        for part in (p.strip() for p in parts if p.strip()):
-            if part.startswith(("-", "[")) and found:  # more options of the command before
-                found[-1] = (found[-1][0], f"{found[-1][1]} {part}")
-            elif (group, part.split()[0]) in _commands():
-                found.append(((group, part.split()[0]), part))
-            else:
-                found.append(((group,), part))
-    return found
-
-
-def test_the_synopsis_names_every_command_and_only_options_they_take():
-    commands = _commands()
-    named = _synopsis()
-    assert {words for words, _ in named} == set(commands)
-    for words, text in named:
-        for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", text):
-            assert option in _options(commands[words]), f"oauthctl {' '.join(words)} has no {option}"
-
-
-def test_the_synopsis_of_clients_create_lists_every_option_it_takes():
-    commands = _commands()
-    text = " ".join(t for words, t in _synopsis() if words == ("clients", "create"))
-    taken = _options(commands[("clients", "create")]) - {"-h", "--help", *GLOBAL_OPTIONS}
-    assert taken == set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
-
-
-def test_oauthctl_commands_named_in_the_text_exist_with_the_options_named():
-    """`oauthctl users revoke-authorization USER CLIENT` in a sentence: the command and options exist."""
-    commands = _commands()
-    mentions = re.findall(r"`(?:scripts/)?oauthctl ([a-z][^`]*)`", README)
-    assert len(mentions) >= 5
-    for mention in mentions:
-        group, *rest = mention.split()
-        names = rest[0].split("|") if rest and (group, rest[0].split("|")[0]) in commands else [None]
-        for name in names:
-            words = (group, name) if name else (group,)
-            assert words in commands, f"README names oauthctl {mention!r}"
-            for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", mention):
-                assert option in _options(commands[words]), f"oauthctl {' '.join(words)} has no {option}"
 
 
 # -- configuration, routes, make targets ----------------------------------------------------------------
 def _configuration() -> list[tuple[list[str], list[str], str]]:
     """``(parameters, variables, default)`` of each row of the configuration table."""
     rows = []
-    for parameters, variables, default, _ in _table("| parameter | variable | default | meaning |"):
-        names = [n for cell in _ticked(parameters) for n in re.split(r",\s*", cell)]
-        rows.append((names, _ticked(variables), default))
+    for parameters, variables, default, _ in table("| parameter | variable | default | meaning |"):
+        names = [n for cell in ticked(parameters) for n in re.split(r",\s*", cell)]
+        rows.append((names, ticked(variables), default))
     return rows
 
 
@@ -243,21 +74,21 @@ def _routes() -> set[tuple[str, str]]:
 def test_the_endpoint_table_lists_exactly_the_templates_routes():
     """CORS preflights (OPTIONS) are described in prose, not in the table."""
     listed = set()
-    for endpoint, _ in _table("| endpoint | what it does |"):
+    for endpoint, _ in table("| endpoint | what it does |"):
         methods, path = endpoint.strip("`").rsplit(" ", 1)
         listed.update((m.strip(), path) for m in methods.split(","))
     assert listed == {(m, p) for m, p in _routes() if m != "OPTIONS"}
 
 
 def test_the_least_privilege_table_names_every_function_once():
-    listed = [name for function, _ in _table("| function | may |") for name in _ticked(function)]
+    listed = [name for function, _ in table("| function | may |") for name in ticked(function)]
     assert sorted(listed) == sorted(f.logical_id for f in Stack().functions())
 
 
 def test_the_saved_queries_table_lists_exactly_the_templates_queries():
     queries = [r["Properties"]["Name"]["Fn::Sub"].split("/", 1)[1] for r in TEMPLATE["Resources"].values()
                if r["Type"] == "AWS::Logs::QueryDefinition"]
-    listed = [name for query, _ in _table("| saved query | filter |") for name in _ticked(query)]
+    listed = [name for query, _ in table("| saved query | filter |") for name in ticked(query)]
     assert sorted(listed) == sorted(queries)
 
 
@@ -276,7 +107,7 @@ def test_make_targets_named_exist():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
     named = set(re.findall(r"`make ([a-z][a-z-]*)", README))
-    for body in _fenced(README):
+    for body in fenced(README):
         named.update(re.findall(r"^(?:\$ )?make ([a-z][a-z-]*)", body, re.M))
     assert {"run", "test", "bench"} <= named
     assert named <= targets, named - targets
@@ -304,7 +135,7 @@ def test_files_named_exist(readme):
 
 
 def _layout() -> str:
-    (block,) = [b for b in _fenced(_section("## Layout")) if b.startswith("SECURITY.md")]
+    (block,) = [b for b in fenced(section("## Layout")) if b.startswith("SECURITY.md")]
     return block
 
 
