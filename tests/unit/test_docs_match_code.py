@@ -183,3 +183,31 @@ def test_the_benchmarks_readme_is_what_the_committed_results_give():
 
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
     assert report(results) == (ROOT / "benchmarks" / "README.md").read_text()
+
+
+def _number(pattern: str) -> str:
+    (found,) = re.findall(pattern, README)
+    return found
+
+
+def _rounded(value: float) -> str:
+    return str(int(value + 0.5))  # "about 21 ms" for 20.5, as people round
+
+
+def test_the_readmes_cost_and_speed_figures_are_the_committed_benchmark_results():
+    """README quotes `make bench`'s latest run; after a new run its figures are updated with results.json."""
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    token = results["warm"]["client_credentials"]["dollars_per_million"]
+    assert _number(r"costs \*\*about \$([\d.]+) per million\*\*") == f"{token['total']:.2f}"
+    assert _number(r"\(\$([\d.]+) of the figure; \$[\d.]+ without\)") == f"{token['cloudwatch_logs']:.2f}"
+    assert _number(r"of the figure; \$([\d.]+) without\)") == f"{token['total'] - token['cloudwatch_logs']:.2f}"
+    assert _number(r"charge for any request is \$([\d.]+)\.") == f"{results['floor_dollars_per_million']:.2f}"
+    (busiest,) = [s for s in results["scale"] if s["rate"] == 10_000]
+    assert _number(r"about (\d+) reads/s at\s+10,000 requests/s") == _rounded(busiest["load"]["client_key_reads"])
+    ratios = [c["ratio_to_floor"] for name, c in results["cold"].items()
+              if isinstance(c, dict) and name != "metadata"]
+    assert _number(r"within about ([\d.]+-[\d.]+)x of a bare") == f"{min(ratios):.2f}-{max(ratios):.2f}"
+    hashing = results["password_hash"]
+    assert _number(r"1 lane; about (\d+) ms\s+of CPU") == _rounded(hashing["argon2id_cpu_ms_median"])
+    assert _number(r"~(\d+) ms at 512 MB arm64: \$") == _rounded(hashing["lambda_512mb_ms_estimate"])
+    assert _number(r"arm64: \$([\d.]+) per million sign-ins") == f"{hashing['dollars_per_million_sign_ins']:.2f}"
