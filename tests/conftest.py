@@ -13,6 +13,7 @@ import pytest
 from local import events, tables
 from local.template import Stack
 from local.worker import LambdaContext
+from tests.derived import handler_by_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -114,10 +115,7 @@ def make_user(dynamodb: Any):
 class Api:
     """Invoke handlers with the same proxy events the local stack and API Gateway build."""
 
-    ROUTES = {"/oauth/authorize": ("authorize", "GET"), "/oauth/token": ("token", "POST"),
-              "/oauth/revoke": ("revoke", "POST"), "/oauth/tokeninfo": ("tokeninfo", "GET"),
-              "/oauth/introspect": ("introspect", "POST"),
-              "/.well-known/oauth-authorization-server": ("metadata", "GET"), "/oauth/logout": ("logout", "GET")}
+    ROUTES = handler_by_path()  # {path: (function, default method)}, from template.yaml
 
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}

@@ -10,12 +10,13 @@ import time
 import requests
 
 from local.template import ROOT
+from tests.derived import table_variables
 from tests.e2e.helpers import client_change_seen
 
 
 def oauthctl(local_stack, *args):
     env = {**os.environ, **local_stack.exports}
-    for name in ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE"):
+    for name in table_variables():
         env.pop(name, None)
     done = subprocess.run([str(ROOT / "scripts" / "oauthctl"), *args], env=env, capture_output=True, text=True,
                           timeout=60)

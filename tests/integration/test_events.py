@@ -9,6 +9,7 @@ import pytest
 from local.template import ROOT
 from oauth_core.hashing import digest, hash_password
 from oauth_core.storage import clients, grants, tokens, users
+from tests.derived import handler_by_path
 
 EVENT_FILES = sorted(p.name for p in (ROOT / "events").glob("*.json"))
 EXPECTED = {
@@ -33,9 +34,7 @@ EXPECTED = {
     "protected-no-token.json": 401,
     "authorizer-request.json": "Allow",
 }
-HANDLERS = {"/oauth/authorize": "authorize", "/oauth/token": "token", "/oauth/revoke": "revoke",
-            "/oauth/tokeninfo": "tokeninfo", "/oauth/protected": "protected", "/oauth/introspect": "introspect",
-            "/.well-known/oauth-authorization-server": "metadata", "/oauth/logout": "logout"}
+HANDLERS = {path: name for path, (name, _) in handler_by_path().items()}  # from template.yaml
 SAMPLE_ACCESS = "SampleAccessTokenForEventsOnly0123456789abc.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SAMPLE_REFRESH = "SampleRefreshTokenForEventsOnly0123456789ab.c2FtcGxlLWdyYW50H1NhbXBsZUNvbmZpZGVudGlhbEFwcB9hZG1pbg"
 SCOPE = "https://localhost:8090/auth/userinfo.email"

@@ -11,6 +11,7 @@ import pytest
 
 from oauth_core import authorization_request, client_auth, grants, pkce
 from tests.conftest import make_certificate
+from tests.derived import direct_routes
 from tests.integration.authorize_browser import CHALLENGE, REDIRECT, VERIFIER, Browser
 
 ISSUER = "https://127.0.0.1/api"  # what API Gateway reports for the test events: domainName + stage
@@ -123,7 +124,14 @@ def redeem(api, client_id, code, origin=None):
                           "redirect_uri": REDIRECT, "code_verifier": VERIFIER})
 
 
-@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/tokeninfo"])
+PREFLIGHTS = sorted({path for _, method, path in direct_routes() if method == "OPTIONS"})  # from template.yaml
+
+
+def test_the_endpoints_browsers_call_have_preflight_routes():
+    assert {"/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/tokeninfo"} <= set(PREFLIGHTS)
+
+
+@pytest.mark.parametrize("path", PREFLIGHTS)
 def test_a_preflight_is_answered_for_the_endpoints_browsers_call(api, path):
     r = api.call(path, method="OPTIONS", headers={"Origin": SPA, "Access-Control-Request-Method": "POST",
                                                   "Access-Control-Request-Headers": "content-type"})

@@ -45,13 +45,18 @@ def test_functions_run_a_supported_python_on_arm64_with_the_layer():
 
 
 def test_every_function_has_its_handler_file_and_one_route_of_the_api():
-    routes = set()
-    for function in Stack().functions():
+    """Every function but a Lambda authorizer answers at least one route, and no route is claimed twice
+    (README's endpoint table is checked against these routes in test_docs_match_code.py)."""
+    stack = Stack()
+    authorizers = {a.function_id for a in stack.authorizers().values()}
+    routes: list[tuple[str, str]] = []
+    for function in stack.functions():
         module, name = function.handler.split(".")
         source = (function.code_dir / f"{module}.py").read_text()
         assert f"def {name}(" in source
-        routes.update((r.method, r.path) for r in function.routes)
-    assert {("POST", "/oauth/token"), ("POST", "/oauth/revoke"), ("GET", "/oauth/tokeninfo")} <= routes
+        assert function.routes or function.logical_id in authorizers, function.logical_id
+        routes.extend((r.method, r.path) for r in function.routes)
+    assert routes and len(routes) == len(set(routes))
 
 
 def test_api_stage_is_api():
@@ -170,20 +175,28 @@ def test_authorizer_refusals_carry_rfc_6750_challenges():
     assert 'error="insufficient_scope"' in responses["ACCESS_DENIED"].headers["WWW-Authenticate"]
 
 
-def test_environment_names_the_settings_reads():
-    import inspect
+def test_every_variable_the_settings_read_is_set_by_the_template_or_the_local_stack():
+    """config.py reads a variable only the template sets (for every function, in Globals, or for the functions
+    that use it), or one only the local stack sets (plain http, moto's slower answers): none is read unset."""
+    from tests.derived import settings_variables
 
-    from oauth_core import config
+    read = settings_variables()
+    set_by_template = {name for function in Stack().functions() for name in function.environment}
+    local_stack = (ROOT / "local" / "__main__.py").read_text()
+    for name in read - set_by_template:
+        assert f'"{name}"' in local_stack, f"{name} is read by config.py and set nowhere"
+    assert set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]) & read
 
-    source = inspect.getsource(config)
-    env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
-    for name in ("CLIENTS_TABLE", "USERS_TABLE", "GRANTS_TABLE", "CODES_TABLE", "TOKENS_TABLE",
-                 "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_BODY_BYTES", "TOKEN_AUDIENCES",
-                 "ASSERTION_MAX_LIFETIME", "CLOCK_SKEW", "SESSIONS_TABLE", "ATTEMPTS_TABLE",
-                 "AUTHORIZATION_CODE_TTL", "LOGIN_TIMEOUT", "FAILED_LOGIN_LIMIT", "FAILED_LOGIN_WINDOW",
-                 "FAILED_LOGIN_ADDRESS_LIMIT", "FAILED_LOGIN_USER_LIMIT", "BEARER_REALM", "PROTECTED_SCOPE",
-                 "BEARER_IN_QUERY", "BEARER_IN_FORM"):
-        assert name in env and f'"{name}"' in source
+
+def test_every_variable_the_template_sets_is_read_by_the_settings():
+    """A variable the template sets and config.py no longer reads is dead configuration; Powertools reads its
+    own (POWERTOOLS_*)."""
+    from tests.derived import settings_variables
+
+    read = settings_variables()
+    for function in Stack().functions():
+        unread = {name for name in function.environment if not name.startswith("POWERTOOLS_")} - read
+        assert not unread, (function.logical_id, unread)
 
 
 # -- abuse resistance: WAF, reserved concurrency, alarm, Logs Insights queries ---------------------------
