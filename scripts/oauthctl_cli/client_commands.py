@@ -80,7 +80,6 @@ def change_client(client_id: str, change: Callable[[clients.Client], clients.Cli
     raise Refused(f"client {client_id!r} kept changing while this command ran; nothing was changed: run it again")
 
 
-
 def clients_update(args: argparse.Namespace) -> Any:
     fields = client_fields(args)
 
@@ -138,8 +137,8 @@ def clients_delete(args: argparse.Namespace) -> Any:
     return {"client_id": args.id, "deleted": True}
 
 
-
 def add_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``oauthctl clients ...`` commands."""
     c = groups.add_parser("clients", help="registered client applications").add_subparsers(dest="cmd", required=True)
     create = c.add_parser("create")
     create.add_argument("--client-id", required=True)

@@ -77,7 +77,6 @@ def client_fields(args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
-
 def add_client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name")
     p.add_argument("--grant-type", action="append", default=[], metavar="G")

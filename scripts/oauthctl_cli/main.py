@@ -34,7 +34,6 @@ def _audit(args: argparse.Namespace, result: Any) -> None:
                 reason=f"oauthctl {args.group} {args.cmd}".rstrip(), actor=actor, stack=args.stack)
 
 
-# -- command line ------------------------------------------------------------------------------------
 def global_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Options every command takes, before or after the command's own words (``main`` reads them first)."""
     p.add_argument("--stack", default=os.environ.get("OAUTHCTL_STACK", "oauth-server"),
@@ -88,7 +87,6 @@ def _with_examples(p: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> N
         p.formatter_class = argparse.RawDescriptionHelpFormatter
         p.epilog = (f"example:\n  {EXAMPLES.get(' '.join(words), '(none yet)')}\n\n"
                     "global options, anywhere on the line: --stack NAME, --region REGION, --output json|table")
-
 
 
 def parser() -> argparse.ArgumentParser:

@@ -18,7 +18,6 @@ class Refused(Exception):
     """Exit 1 with this message."""
 
 
-
 def client_view(client: clients.Client) -> dict[str, Any]:
     """What operators may see of a client: never its secret or the secret's hash."""
     return {

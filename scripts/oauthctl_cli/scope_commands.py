@@ -48,8 +48,8 @@ def scopes_delete(args: argparse.Namespace) -> Any:
     return {"scope": args.scope, "deleted": True}
 
 
-
 def add_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``oauthctl scopes ...`` commands."""
     sc = groups.add_parser("scopes", help="what scopes mean to users (shown on the consent page)").add_subparsers(
         dest="cmd", required=True)
     for name, run in (("create", scopes_create), ("update", scopes_update)):

@@ -68,8 +68,8 @@ def tokens_list(args: argparse.Namespace) -> Any:
             for g in sorted(live.values(), key=lambda g: g.created_at) if g.grant_id in used] + rows
 
 
-
 def add_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``oauthctl tokens ...`` commands."""
     t = groups.add_parser("tokens", help="issued tokens").add_subparsers(dest="cmd", required=True)
     p = t.add_parser("revoke", help="revoke every live token of a client or of a user")
     who = p.add_mutually_exclusive_group(required=True)

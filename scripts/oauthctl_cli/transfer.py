@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     import argparse
 
 
-# -- export / import ---------------------------------------------------------------------------------
 # JSON lines, one record each: {"type": "client", ...the clients table's item} or {"type": "user", ...}.
 # Hashes travel, secrets never exist in clear: an export is as sensitive as a backup of the tables.
 # Scope descriptions (issue 16's `oauthctl scopes`) plug in here: an exporter and an importer for "scope".
@@ -204,8 +203,8 @@ def import_(args: argparse.Namespace) -> Any:
     return {"dry_run": args.dry_run, **summary}
 
 
-
 def add_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``oauthctl export`` and ``oauthctl import`` commands."""
     p = groups.add_parser("export", help="clients and users (with their hashes) as JSON lines")
     p.add_argument("--file", default="-", help="where to write (default: standard output)")
     p.set_defaults(run=export, cmd="")

@@ -30,7 +30,6 @@ def change_user(username: str, change: Callable[[users.User], users.User]) -> us
     raise Refused(f"user {username!r} kept changing while this command ran; nothing was changed: run it again")
 
 
-
 def _read_password(args: argparse.Namespace, username: str) -> str:
     """From standard input with ``--password-stdin``; else, at a terminal, typed twice without echo.
     Then the password policy (registration.password): length, blocklist, no composition rules."""
@@ -113,8 +112,8 @@ def users_revoke_authorization(args: argparse.Namespace) -> Any:
             "grants_revoked": len(revoked)}
 
 
-
 def add_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``oauthctl users ...`` commands."""
     u = groups.add_parser("users", help="resource owners").add_subparsers(dest="cmd", required=True)
     p = u.add_parser("create")
     p.add_argument("--username", required=True)
