@@ -2,7 +2,6 @@
 active grants and tokens, errors that say what to check, tables that fit, options anywhere, examples,
 passwords typed without echo, and concurrent commands that never lose an update."""
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -10,7 +9,6 @@ import time
 
 import pytest
 
-from local.template import ROOT
 from tests.cli.conftest import OAUTHCTL
 
 PASSWORD = "correct horse battery staple"
@@ -39,10 +37,9 @@ def demo(cli):
 
 @pytest.fixture(scope="module")
 def oauthctl():
-    spec = importlib.util.spec_from_file_location("oauthctl", ROOT / "scripts" / "oauthctl.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from scripts.oauthctl_cli import main
+
+    return main
 
 
 def stack_name() -> str:
@@ -191,7 +188,9 @@ def test_password_typed_at_a_terminal_is_not_echoed(cli, app):
 def test_concurrent_commands_never_lose_an_update(cli, app, oauthctl, monkeypatch):
     """Another operator disables the client between this command's read and its write: the write is
     refused, the command reads again and applies its change on top, and both changes stay."""
-    read = oauthctl._get_client
+    from scripts.oauthctl_cli import client_commands
+
+    read = client_commands.get_client
     raced = []
 
     def read_then_someone_else_writes(client_id):
@@ -200,7 +199,7 @@ def test_concurrent_commands_never_lose_an_update(cli, app, oauthctl, monkeypatc
             raced.append(cli("clients", "disable", client_id))
         return client
 
-    monkeypatch.setattr(oauthctl, "_get_client", read_then_someone_else_writes)
+    monkeypatch.setattr(client_commands, "get_client", read_then_someone_else_writes)
     assert oauthctl.main(["--stack", stack_name(), "clients", "update", "app",
                           "--name", "Renamed"]) == 0
     assert raced[0].code == 0

@@ -1,14 +1,20 @@
 """Settings read once from environment variables.
 
 The variable names below are the only place the code names them; their values are set in
-template.yaml (and the local stack reads them from there).
+template.yaml (and the local stack reads them from there). oauthctl installs the settings of the stack
+it manages instead (``for_stack``, ``installed``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class Settings:
     resource_user_tokens_only: bool
     token_ref_key: str = field(repr=False)  # a secret: never in a log line
     issuer: str = ""  # RFC 8414 issuer URL; empty: the API's own URL as API Gateway saw it (issuer.py)
+    region: str = ""  # the DynamoDB client's region; empty: boto3's own lookup (only oauthctl's --region sets it)
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -69,9 +76,40 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+_installed: Callable[[], Settings] | None = None
+
+
 @functools.cache
 def settings() -> Settings:
-    """Build the settings on first use; tests call ``settings.cache_clear()`` after changing the env."""
+    """Build the settings on first use: the installed ones (``installed``), else the environment's; tests call
+    ``settings.cache_clear()`` after changing the env."""
+    return _installed() if _installed is not None else from_environment()
+
+
+@contextlib.contextmanager
+def installed(build: Callable[[], Settings]) -> Iterator[None]:
+    """Within the block, ``settings()`` returns what ``build`` makes (on first use): explicit settings for the
+    process, never written to ``os.environ``."""
+    global _installed
+    previous, _installed = _installed, build
+    settings.cache_clear()
+    try:
+        yield
+    finally:
+        _installed = previous
+        settings.cache_clear()
+
+
+def for_stack(stack: str, region: str = "") -> Settings:
+    """The environment's settings with every table named as the template names them, ``{stack}-{name}``; the
+    tables are found from the fields, so a table added to Settings cannot be missed."""
+    tables: dict[str, Any] = {f.name: f"{stack}-{f.name.removesuffix('_table')}" for f in fields(Settings)
+                              if f.name.endswith("_table")}
+    return replace(from_environment(), region=region, **tables)
+
+
+def from_environment() -> Settings:
+    """The settings as the template's environment variables set them."""
     return Settings(
         clients_table=os.environ.get("CLIENTS_TABLE", "oauth-server-clients"),
         users_table=os.environ.get("USERS_TABLE", "oauth-server-users"),

@@ -37,13 +37,15 @@ def client(read_timeout: float | None = None) -> Any:
     import boto3
     from botocore.config import Config
 
+    from oauth_core.config import settings
+
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},  # "adaptive" would sleep outside the budget
         connect_timeout=budget.CONNECT_TIMEOUT,
         read_timeout=read_timeout or budget.read_timeout(),
         tcp_keepalive=True,
     )
-    return boto3.client("dynamodb", config=config)
+    return boto3.client("dynamodb", config=config, region_name=settings().region or None)
 
 
 @functools.cache
