@@ -1,4 +1,4 @@
-"""README.md's oauthctl examples and synopsis against oauthctl's own argparse parser (``scripts.oauthctl.parser``):
+"""README.md's oauthctl examples and synopsis against oauthctl's own argparse parser (``scripts.oauthctl_cli.main.parser``):
 an example that would not parse, or a command or option the README names and oauthctl lacks, fails here."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ GLOBAL_OPTIONS = ("--stack", "--region", "--output")  # oauthctl takes them anyw
 
 
 def _oauthctl() -> argparse.ArgumentParser:
-    from scripts.oauthctl import parser
+    from scripts.oauthctl_cli.main import parser
 
     return parser()
 
