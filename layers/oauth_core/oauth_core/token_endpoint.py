@@ -77,10 +77,8 @@ def _client(request: Request, grant: grants.GrantType) -> tuple[Client, dict[str
 
 def _by_credentials(request: Request, grant: grants.GrantType, creds: client_auth.Credentials
                     ) -> tuple[Client, dict[str, Any]]:
-    client_id = creds.client_id
-    # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
-    item = client_cache.authenticated(items["client"], client_id,
+    items = _fetch(request, grant, creds.client_id)
+    item = client_cache.authenticated(items["client"], creds.client_id,
                                       lambda i: not client_auth.refusal(creds, clients.from_item(i)))
     known = clients.from_item(item)
     if not client_auth.refusal(creds, known) and known is not None:  # authenticated: before a jti is spent
@@ -92,7 +90,12 @@ def _by_assertion(request: Request, grant: grants.GrantType, assertion: grants.C
                   ) -> tuple[Client, dict[str, Any]]:
     """The grant's assertion names and authenticates the client (RFC 7523 §3.1): a key rolled works at once."""
     client_id = assertion.client_id_from(request)
-    items = client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
+    items = _fetch(request, grant, client_id)
     item = client_cache.authenticated(items["client"], client_id,
                                       lambda i: assertion.signed_by_client(request, clients.from_item(i)))
     return assertion.client_from(item), items
+
+
+def _fetch(request: Request, grant: grants.GrantType, client_id: str) -> dict[str, Any]:
+    """One round trip for the client and whatever the grant needs (user, refresh token, grant...)."""
+    return client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
