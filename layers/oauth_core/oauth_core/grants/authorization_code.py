@@ -29,8 +29,10 @@ _REPLAYED = "authorization code was already used; the tokens issued for it have 
 
 def reads(request: Request) -> dict[str, Any]:
     code = request.param("code")
-    ref = token_format.parse(code) if code else None
-    if not code or ref is None or not ref.username:
+    if not code:
+        return {}
+    ref = token_format.parse(code)
+    if ref is None or not ref.username:
         return {}
     return {"code": codes.key(code), "user": users.key(ref.username)}
 
