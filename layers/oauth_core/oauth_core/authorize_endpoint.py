@@ -250,7 +250,8 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
     if not bounds.username_fits(username) or len(password) > bounds.SECRET_MAX_BYTES:
         return pages.login(_name(client), flow, redirect_origin=origin, message=_TOO_LONG, username="")
     try:
-        brute_force.check(items, username, request.source_ip, AccessDenied.error, client.client_id)
+        user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "login_form",
+                                 AccessDenied.error)
     except TooManyAttempts as exc:
         where = "from your network" if exc.budget == "address" else "for this account from your network"
         response = pages.login(_name(client), flow, redirect_origin=origin, username=username, status=429,
@@ -258,7 +259,6 @@ def _login(request: Request, session: sessions.Session, client: Client, areq: au
                                        f"{max(1, round(exc.retry_after / 60))} minute(s).")
         response.headers.update(exc.headers)
         return response
-    user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "login_form")
     if user is None:
         return pages.login(_name(client), flow, redirect_origin=origin, message=_BAD_LOGIN, username=username)
     # A new session value at every sign-in, never one the browser brought (session fixation); a session

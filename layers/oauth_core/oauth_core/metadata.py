@@ -24,7 +24,6 @@ def document() -> dict[str, Any]:
     methods = list(client_auth.METHODS)
     algorithms = list(assertions.RSA_ALGORITHMS)
     response_types = list(authorization_request.RESPONSE_TYPES)
-    flows = list(authorization_request.RESPONSE_TYPES.values())
     return {
         "issuer": issuer.current(),
         "authorization_endpoint": issuer.endpoint(AUTHORIZE),
@@ -33,7 +32,7 @@ def document() -> dict[str, Any]:
         "introspection_endpoint": issuer.endpoint(INTROSPECT),
         "response_types_supported": response_types,
         "response_modes_supported": ["query", "fragment"],  # redirects.attach: query for code, fragment for token
-        "grant_types_supported": list(dict.fromkeys([*flows, *grants.GRANT_TYPES])),
+        "grant_types_supported": list(grants.REGISTRABLE),
         "token_endpoint_auth_methods_supported": methods,
         "token_endpoint_auth_signing_alg_values_supported": algorithms,
         "revocation_endpoint_auth_methods_supported": methods,  # RFC 7009 §5: a public client revokes its own

@@ -1,9 +1,10 @@
 """Checking a password at sign-in, shared by the login form and the password grant (RFC 6749 §4.3).
 
-The KDF runs for unknown users too, so the answer takes as long whoever is asked about. A failure is
-counted on the source address's budgets (``brute_force``); a success forgets this address's failures
-for the user and, when the stored hash is of an older scheme or weaker parameters, stores a new one
-(one conditional UpdateItem, only then).
+The source address's budgets (``brute_force``) are checked first: over budget, the password is not
+checked at all. The KDF runs for unknown users too, so the answer takes as long whoever is asked about. A
+failure is counted on those budgets; a success forgets this address's failures for the user and, when
+the stored hash is of an older scheme or weaker parameters, stores a new one (one conditional
+UpdateItem, only then).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from oauth_core.storage import dynamo, users
 
 
 def sign_in(username: str, password: str, items: dict[str, Any], address: str, client_id: str,
-            channel: str) -> users.User | None:
-    """The user whose password this is, or None (counted and audited) for any failure."""
+            channel: str, throttled_error: str) -> users.User | None:
+    """The user whose password this is, or None (counted and audited) for any failure;
+    ``TooManyAttempts`` with the RFC code ``throttled_error`` when the address must wait."""
+    brute_force.check(items, username, address, throttled_error, client_id)
     user = users.from_item(items.get("user"))
     if not verify_password(password, user.password_hash if user else None) or user is None or user.disabled:
         reason = "unknown user" if user is None else "disabled user" if user.disabled else "wrong password"

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from oauth_core import grants
 from oauth_core import scopes as scope_rules
 from oauth_core.errors import InvalidScope
+from oauth_core.grants import JWT_BEARER as JWT_BEARER  # oauthctl's name for it
 
-JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-GRANT_TYPES = ("authorization_code", "implicit", "password", "client_credentials", "refresh_token", JWT_BEARER)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 # Letters, digits and "-._~" (RFC 3986 unreserved): the same whether or not a client form-encodes its Basic
 # credentials (RFC 6749 §2.3.1), in a URL, a JWT's iss and a log line; "+ : %" and spaces are not.
@@ -42,9 +42,9 @@ def client_id(value: str) -> str:
 
 
 def grant_types(values: list[str]) -> frozenset[str]:
-    unknown = [g for g in values if g not in GRANT_TYPES]
+    unknown = [g for g in values if g not in grants.REGISTRABLE]
     if unknown:
-        raise Invalid(f"unknown grant type {unknown[0]!r}; known: {', '.join(GRANT_TYPES)}")
+        raise Invalid(f"unknown grant type {unknown[0]!r}; known: {', '.join(grants.REGISTRABLE)}")
     if not values:
         raise Invalid("at least one --grant-type is required")
     return frozenset(values)

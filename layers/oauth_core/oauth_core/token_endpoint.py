@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oauth_core import audit, client_auth, cors, grants, observability, responses
-from oauth_core.errors import InvalidGrant, InvalidRequest, OAuthError, Replayed, UnauthorizedClient
+from oauth_core.errors import InvalidGrant, InvalidRequest, OAuthError, Replayed
 from oauth_core.storage import client_cache, clients
 
 if TYPE_CHECKING:
     from oauth_core.http import Request, Response
+    from oauth_core.storage.clients import Client
 
 
 def issue_token(request: Request) -> Response:
@@ -47,32 +48,54 @@ def _issue_token(request: Request) -> Response:
     if not grant_type:
         raise InvalidRequest("parameter grant_type is required")
     grant = grants.lookup(grant_type)
-    asserts_client = hasattr(grant, "client_id_from")
-    creds = client_auth.credentials(request, required=not asserts_client)
-    if asserts_client and creds is not None and creds.method == client_auth.NONE:
-        # RFC 7523 §3.1: a client may name itself with client_id alone; the assertion authenticates it.
-        if creds.client_id != grant.client_id_from(request):
-            raise InvalidGrant("client_id must be the assertion's iss")
-        creds = None
-    client_id = creds.client_id if creds else grant.client_id_from(request)
-    # One round trip for the client and whatever the grant needs (user, refresh token, grant...).
-    items = client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})
-    if creds:
-        item = client_cache.authenticated(items["client"], client_id,
-                                          lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-        if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
-            cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
-        client = client_auth.verify(creds, clients.from_item(item), request)
-    else:  # the grant's assertion names and authenticates the client (RFC 7523 §3.1): a key rolled works at once
-        item = client_cache.authenticated(items["client"], client_id,
-                                          lambda i: grant.signed_by_client(request, clients.from_item(i)))
-        client = grant.client_from(item)
+    client, items = _client(request, grant)
     cors.check(request, client)  # before the grant spends anything (a code, a refresh token, a jti)
     if grant_type not in client.grant_types:
-        refusal = getattr(grant, "UNREGISTERED_ERROR", UnauthorizedClient)
-        raise refusal(f"the client is not registered for grant_type {grant_type}")
+        raise grant.unregistered_error(f"the client is not registered for grant_type {grant_type}")
     issued = grant.issue(request, client, items)
     observability.count("TokensIssued", "grant_type", grant_type)
     audit.event("token_issued", "success", user=issued.username or None, client_id=client.client_id,
                 grant_type=grant_type, scope=issued.scope or None)
     return responses.render(issued.body(), fmt)
+
+
+def _client(request: Request, grant: grants.GrantType) -> tuple[Client, dict[str, Any]]:
+    """The authenticated client, and the items the grant reads, fetched with it in one round trip."""
+    assertion = grant.client_assertion
+    if assertion is None:
+        return _by_credentials(request, grant, client_auth.credentials(request))
+    creds = client_auth.credentials(request, required=False)
+    if creds is not None and creds.method == client_auth.NONE:
+        # RFC 7523 §3.1: a client may name itself with client_id alone; the assertion authenticates it.
+        if creds.client_id != assertion.client_id_from(request):
+            raise InvalidGrant("client_id must be the assertion's iss")
+        creds = None
+    if creds is None:
+        return _by_assertion(request, grant, assertion)
+    return _by_credentials(request, grant, creds)
+
+
+def _by_credentials(request: Request, grant: grants.GrantType, creds: client_auth.Credentials
+                    ) -> tuple[Client, dict[str, Any]]:
+    items = _fetch(request, grant, creds.client_id)
+    item = client_cache.authenticated(items["client"], creds.client_id,
+                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
+    known = clients.from_item(item)
+    if not client_auth.refusal(creds, known) and known is not None:  # authenticated: before a jti is spent
+        cors.check(request, known)  # (failures all answer the same 401 first)
+    return client_auth.verify(creds, known, request), items
+
+
+def _by_assertion(request: Request, grant: grants.GrantType, assertion: grants.ClientAssertion
+                  ) -> tuple[Client, dict[str, Any]]:
+    """The grant's assertion names and authenticates the client (RFC 7523 §3.1): a key rolled works at once."""
+    client_id = assertion.client_id_from(request)
+    items = _fetch(request, grant, client_id)
+    item = client_cache.authenticated(items["client"], client_id,
+                                      lambda i: assertion.signed_by_client(request, clients.from_item(i)))
+    return assertion.client_from(item), items
+
+
+def _fetch(request: Request, grant: grants.GrantType, client_id: str) -> dict[str, Any]:
+    """One round trip for the client and whatever the grant needs (user, refresh token, grant...)."""
+    return client_cache.batch_get({"client": clients.key(client_id), **grant.reads(request)})

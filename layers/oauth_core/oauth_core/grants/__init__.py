@@ -1,34 +1,73 @@
-"""Grant types by ``grant_type`` (RFC 6749 §4). Each module has ``reads(request)``, the extra items
-to fetch in the same batched read as the client, and ``issue(request, client, items)``. A grant whose
-request identifies the client by itself (an assertion) also has ``client_id_from(request)`` and
-``client_from(item)``, used when the request carries no client credentials, and
-``signed_by_client(request, client)``, which tells the client cache whether its copy signed the
-request. ``UNREGISTERED_ERROR``, if set, replaces ``unauthorized_client`` for a client not registered
-for the grant."""
+"""Grant types (RFC 6749 §4): the one registry, and the contract each grant module declares.
+
+A grant module ends with ``GRANT = GrantType(...)``: every part is a field, so ``mypy --strict`` checks
+each function against it and the token endpoint never asks a module what it happens to have. Modules are
+imported on first use: a client_credentials request never loads ``jwt`` or ``cryptography``."""
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from oauth_core.errors import UnsupportedGrantType
+from oauth_core.errors import UnauthorizedClient, UnsupportedGrantType
 
 if TYPE_CHECKING:
-    from types import ModuleType
+    from collections.abc import Callable
 
-_REGISTRY = {
-    "authorization_code": "oauth_core.grants.authorization_code",
-    "client_credentials": "oauth_core.grants.client_credentials",
-    "password": "oauth_core.grants.password",
-    "refresh_token": "oauth_core.grants.refresh_token",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer": "oauth_core.grants.jwt_bearer",
+    from oauth_core.errors import OAuthError
+    from oauth_core.http import Request
+    from oauth_core.issuance import Issued
+    from oauth_core.storage.clients import Client
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class Registered(NamedTuple):
+    module: str | None  # under oauth_core.grants; None: the grant has no token request
+    short: str | None = None  # oauthctl's table column
+
+
+# One line per grant type a client may be registered for (RFC 7591 §2 grant_types).
+REGISTRY = {
+    "authorization_code": Registered("authorization_code", short="code"),
+    "implicit": Registered(None),  # RFC 6749 §4.2: response_type=token at the authorization endpoint
+    "client_credentials": Registered("client_credentials", short="client"),
+    "password": Registered("password"),
+    "refresh_token": Registered("refresh_token", short="refresh"),
+    JWT_BEARER: Registered("jwt_bearer", short="jwt-bearer"),
 }
-GRANT_TYPES = tuple(_REGISTRY)  # the token endpoint's grant types, as the metadata lists them
+REGISTRABLE = tuple(REGISTRY)  # what a client may be registered for, as the metadata lists them
+GRANT_TYPES = tuple(g for g, r in REGISTRY.items() if r.module)  # the token endpoint's
+SHORT_NAMES = {g: r.short for g, r in REGISTRY.items() if r.short}
 
 
-def lookup(grant_type: str) -> ModuleType:
-    """The module of a supported grant type, imported on first use."""
-    name = _REGISTRY.get(grant_type)
-    if name is None:
+@dataclass(frozen=True)
+class ClientAssertion:
+    """RFC 7523 §3.1: the grant's assertion names and authenticates the client, so a request may carry no
+    client credentials. ``signed_by_client`` tells the client cache whether its copy signed the request."""
+
+    client_id_from: Callable[[Request], str]
+    client_from: Callable[[dict[str, Any] | None], Client]
+    signed_by_client: Callable[[Request, Client | None], bool]
+
+
+@dataclass(frozen=True)
+class GrantType:
+    """``reads``: the items to fetch in the same batched read as the client; ``issue``: the tokens.
+    ``unregistered_error`` answers a client not registered for the grant (RFC 6749 §5.2)."""
+
+    grant_type: str
+    reads: Callable[[Request], dict[str, Any]]
+    issue: Callable[[Request, Client, dict[str, Any]], Issued]
+    unregistered_error: type[OAuthError] = UnauthorizedClient
+    client_assertion: ClientAssertion | None = None
+
+
+def lookup(grant_type: str) -> GrantType:
+    """The grant of a grant type the token endpoint serves, its module imported on first use."""
+    registered = REGISTRY.get(grant_type)
+    if registered is None or registered.module is None:
         raise UnsupportedGrantType(f"grant_type {grant_type[:80]!r} is not supported")
-    return importlib.import_module(name)
+    grant: GrantType = importlib.import_module(f"{__name__}.{registered.module}").GRANT
+    return grant

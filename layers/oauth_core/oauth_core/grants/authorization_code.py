@@ -11,10 +11,11 @@ nothing and revokes nothing.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from oauth_core import audit, issuance, observability, pkce, redirects, revocation, token_format
 from oauth_core.errors import InvalidGrant, Replayed
+from oauth_core.grants import GrantType
 from oauth_core.storage import codes, dynamo, users
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ _REPLAYED = "authorization code was already used; the tokens issued for it have 
 
 def reads(request: Request) -> dict[str, Any]:
     code = request.param("code")
-    ref = token_format.parse(code) if code else None
+    if not code:
+        return {}
+    ref = token_format.parse(code)
     if ref is None or not ref.username:
         return {}
     return {"code": codes.key(code), "user": users.key(ref.username)}
@@ -80,7 +83,7 @@ def _check_bindings(request: Request, code: codes.AuthorizationCode, client: Cli
     pkce.verify(request.param("code_verifier"), code.code_challenge, code.code_challenge_method)
 
 
-def _replayed(code: codes.AuthorizationCode, client: Client) -> None:
+def _replayed(code: codes.AuthorizationCode, client: Client) -> NoReturn:
     observability.logger.warning("authorization code replayed", extra={"client_id": client.client_id})
     observability.count("CodeReplays", "grant_type", "authorization_code")
     if code.grant_id:
@@ -88,3 +91,6 @@ def _replayed(code: codes.AuthorizationCode, client: Client) -> None:
     audit.event("replay_detected", "refused", user=code.username, client_id=client.client_id,
                 reason="authorization code replayed; its grant was revoked", grant_type="authorization_code")
     raise Replayed(_REPLAYED)
+
+
+GRANT = GrantType("authorization_code", reads, issue)

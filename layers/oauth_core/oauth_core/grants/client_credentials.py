@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import issuance, scopes
 from oauth_core.errors import UnauthorizedClient
+from oauth_core.grants import GrantType
 
 if TYPE_CHECKING:
     from oauth_core.http import Request
@@ -20,3 +21,6 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     if client.public:
         raise UnauthorizedClient("client_credentials requires a confidential client")
     return issuance.client_token(client, scopes.resolve(request.param("scope"), client.scopes))
+
+
+GRANT = GrantType("client_credentials", reads, issue)

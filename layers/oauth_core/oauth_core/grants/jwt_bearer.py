@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from oauth_core import assertions, audit, bounds, issuance, scopes
 from oauth_core.config import settings
 from oauth_core.errors import InvalidGrant, Replayed
-from oauth_core.registration import JWT_BEARER
+from oauth_core.grants import JWT_BEARER, ClientAssertion, GrantType
 from oauth_core.storage import clients, codes, dynamo, users
 
 if TYPE_CHECKING:
@@ -24,13 +24,11 @@ if TYPE_CHECKING:
 
 
 JTI = "jti"  # the action spending the assertion's jti, in the token's transaction
-# Issue 5: every refusal of this grant is invalid_grant, a client not registered for it included.
-UNREGISTERED_ERROR = InvalidGrant
 
 
 def client_id_from(request: Request) -> str:
     """The client named by the assertion, when the request carries no client credentials."""
-    issuer = assertions.peek(request.required("assertion"))["iss"]
+    issuer: str = assertions.peek(request.required("assertion"))["iss"]  # peek checked it is a string
     if not bounds.client_id_fits(issuer):
         raise InvalidGrant(f"iss is not a registered client: client ids have at most "
                            f"{bounds.CLIENT_ID_MAX_BYTES} bytes")
@@ -102,3 +100,8 @@ def _check_subject_allowed(client: Client, subject: str | None) -> None:
     raise InvalidGrant("sub names a user this client may not act for: an operator must register it with "
                        "'oauthctl clients update CLIENT_ID --jwt-subject USERNAME' (or --jwt-any-subject "
                        "for a trusted backend)")
+
+
+# Issue 5: every refusal of this grant is invalid_grant, a client not registered for it included.
+GRANT = GrantType(JWT_BEARER, reads, issue, unregistered_error=InvalidGrant,
+                  client_assertion=ClientAssertion(client_id_from, client_from, signed_by_client))

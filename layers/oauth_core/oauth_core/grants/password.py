@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core import bounds, brute_force, issuance, passwords, scopes
 from oauth_core.errors import InvalidGrant
+from oauth_core.grants import GrantType
 from oauth_core.storage import users
 
 if TYPE_CHECKING:
@@ -26,11 +27,14 @@ def reads(request: Request) -> dict[str, Any]:
 def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
     username = request.required("username")
     password = request.required("password")
-    brute_force.check(items, username, request.source_ip, InvalidGrant.error, client.client_id)
-    user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "password_grant")
+    user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "password_grant",
+                             InvalidGrant.error)
     if user is None:
         raise InvalidGrant("invalid username or password")
     scope = scopes.resolve(request.param("scope"), client.scopes)
     return issuance.grant_tokens(client, user.username, scope, "password",
                                  with_refresh="refresh_token" in client.grant_types,
                                  request_token=request.request_id)
+
+
+GRANT = GrantType("password", reads, issue)

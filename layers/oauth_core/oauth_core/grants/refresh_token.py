@@ -4,16 +4,18 @@ client's reuse window (``RefreshTokenReuseWindow``, off by default)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from oauth_core import audit, issuance, lookup, observability, revocation, scopes, token_format
 from oauth_core.config import settings
 from oauth_core.errors import InvalidGrant, InvalidScope, Replayed, TemporarilyUnavailable
+from oauth_core.grants import GrantType
 from oauth_core.storage import dynamo, tokens
 
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.grants import Grant
 
 _REUSED = "refresh token was already used; the grant has been revoked"
 _RETRY_ATTEMPTS = 4
@@ -38,21 +40,23 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
         active = lookup.check(ref, items, tokens.REFRESH)
     except lookup.Inactive as exc:
         raise InvalidGrant(exc.reason) from None
-    old = active.token
+    old, grant = active.token, active.grant
+    if grant is None:  # never: a refresh token is always issued with its grant (issuance.grant_tokens)
+        raise InvalidGrant("the grant of this token was revoked")
     if old.rotated_by and old.rotated_by != request.request_id:
-        return _retried(request, client, active, old)
+        return _retried(request, client, grant, old, old)
     grant_scope = _still_registered(old.scope, client)
     scope = _narrowed(request.param("scope"), grant_scope)
     try:
-        return issuance.rotated_tokens(client, old, active.grant, grant_scope, scope, request.request_id)
+        return issuance.rotated_tokens(client, old, grant, grant_scope, scope, request.request_id)
     except dynamo.TransactionRefused as refused:
         if issuance.GRANT_ACTIVE in refused.failed:
             raise InvalidGrant("the grant of this refresh token was revoked") from None
         # Rotated meanwhile by another request: a concurrent use, a retry or a copy.
-        return _retried(request, client, active, tokens.get_by_hash(old.token_hash))
+        return _retried(request, client, grant, old, tokens.get_by_hash(old.token_hash))
 
 
-def _retried(request: Request, client: Client, active: lookup.ActiveToken, old: tokens.Token | None
+def _retried(request: Request, client: Client, grant: Grant, presented: tokens.Token, old: tokens.Token | None
              ) -> issuance.Issued:
     """A refresh token presented again after its rotation. Within the client's reuse window, and only
     while the pair that rotation issued was never used, it is a retry (a lost answer, two threads of one
@@ -63,11 +67,11 @@ def _retried(request: Request, client: Client, active: lookup.ActiveToken, old: 
     for _ in range(_RETRY_ATTEMPTS):
         since = issuance.now_ms() - window * 1000
         if old is None or not window or not (old.successor and old.successor_access) or old.rotated_at < since:
-            _reuse(active.token)
+            _reuse(presented)
         grant_scope = _still_registered(old.scope, client)
         scope = _narrowed(request.param("scope"), grant_scope)
         try:
-            issued = issuance.rotated_tokens(client, old, active.grant, grant_scope, scope, request.request_id,
+            issued = issuance.rotated_tokens(client, old, grant, grant_scope, scope, request.request_id,
                                              retry_since=since)
         except dynamo.TransactionRefused as refused:
             if issuance.UNUSED_SUCCESSOR in refused.failed:
@@ -103,8 +107,11 @@ def _narrowed(raw: str | None, granted: str) -> str:
     return " ".join(requested)
 
 
-def _reuse(old: tokens.Token) -> None:
+def _reuse(old: tokens.Token) -> NoReturn:
     revocation.revoke_grant(old.grant_id, "refresh token reuse")
     audit.event("replay_detected", "refused", user=old.username or None, client_id=old.client_id,
                 reason="refresh token reused; its grant was revoked", grant_type="refresh_token")
     raise Replayed(_REUSED)
+
+
+GRANT = GrantType("refresh_token", reads, issue)
