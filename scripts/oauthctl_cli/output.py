@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from oauth_core import registration
+from oauth_core.grants import SHORT_NAMES as SHORT_GRANTS
 
 if TYPE_CHECKING:
     from oauth_core.storage import clients, users
@@ -67,8 +68,6 @@ SHRINK_ORDER = ("scopes", "scope", "name", "grant_types", "id", "username", "cli
 # Epoch values shown as ISO 8601 UTC in tables (seconds, or milliseconds for the *_after/_before marks).
 TIME_FIELDS = ("created_at", "issued_at", "expires_at", "tokens_valid_after", "tokens_revoked_before",
                "old_secret_expires_at")
-SHORT_GRANTS = {"authorization_code": "code", "client_credentials": "client", "refresh_token": "refresh",
-                registration.JWT_BEARER: "jwt-bearer"}
 
 
 def emit(data: Any, output: str) -> None:
