@@ -90,11 +90,17 @@ def client_id_of(param: Callable[[str], str | None]) -> str:
     return client_id
 
 
-def validate(param: Callable[[str], str | None], client: Client | None) -> AuthorizationRequest:
-    """``param(name)`` reads one request parameter (``InvalidRequest`` when it is repeated)."""
+def check_client(param: Callable[[str], str | None], client: Client | None) -> Client:
+    """The client the request names, as read: unknown, disabled or another one is ``Unredirectable``."""
     client_id = client_id_of(param)
     if client is None or client.disabled or client.client_id != client_id:
         raise Unredirectable("The application that sent you here is not registered with this server.")
+    return client
+
+
+def validate(param: Callable[[str], str | None], client: Client) -> AuthorizationRequest:
+    """The rest of the request, for a client ``check_client`` passed. ``param(name)`` reads one request
+    parameter (``InvalidRequest`` when it is repeated)."""
     redirect_uri = _redirect_uri(param, client)
     try:
         state = param("state")
