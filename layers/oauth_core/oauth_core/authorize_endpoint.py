@@ -30,12 +30,7 @@ if TYPE_CHECKING:
 
 def authorize(request: Request) -> Response:
     try:
-        try:
-            if request.method == "POST" and request.param("flow") is not None:
-                return _continue(request)
-            return _start(request)
-        except flows.Restart as restart:
-            return _start(request, flows.RESTARTED, restart.client)
+        return _steps(request)
     except authz.Unredirectable as exc:
         observability.count("AuthorizeRefused", "error", "unredirectable")
         observability.logger.info("authorization request refused", extra={"reason": exc.detail})
@@ -45,6 +40,17 @@ def authorize(request: Request) -> Response:
         observability.logger.info("authorization request refused",
                                   extra={"error": exc.error.error, "description": exc.error.description})
         return pages.redirect(exc.location(), 303 if request.method == "POST" else 302)
+
+
+def _steps(request: Request) -> Response:
+    """A form post continues its flow; anything else is a new request. A flow that must restart
+    (``flows.Restart``) starts again from the request its form's URL kept."""
+    try:
+        if request.method == "POST" and request.param("flow") is not None:
+            return _continue(request)
+        return _start(request)
+    except flows.Restart as restart:
+        return _start(request, flows.RESTARTED, restart.client)
 
 
 def error_page(exc: OAuthError, request: Request | None) -> Response:
