@@ -75,14 +75,8 @@ def _start(request: Request, notice: str | None = None, fetched: Client | None =
     expired page. Round trips: one batched read (client, browser session), and for a session one more
     (user, consent); then one write."""
     params = _request_params(request)
-    client_id = authz.client_id_of(params)
-    secret = cookies.read(request, cookies.SESSION)
-    reuse = fetched is not None and fetched.client_id == client_id
-    wanted = {} if reuse else {"client": clients.key(client_id)}
-    if secret:
-        wanted["browser"] = sessions.browser_key(secret)
-    items = dynamo.batch_get(wanted) if wanted else {}
-    client = authz.check_client(params, fetched if reuse else clients.from_item(items["client"]))
+    read, items = _request_reads(request, params, fetched)
+    client = authz.check_client(params, read)
     areq = authz.validate(params, client)
     now = int(time.time())
     signed_in, consent = browser_session.read(items.get("browser"), areq, now)
@@ -93,6 +87,20 @@ def _start(request: Request, notice: str | None = None, fetched: Client | None =
         return decision.answer_silently(request, client, areq, signed_in, now)
     browser_session.check_consent_prompt(areq)
     return flows.new_flow(request, client, areq, notice and flows.DECIDE_AGAIN, signed_in.username)
+
+
+def _request_reads(request: Request, params: Callable[[str], str | None],
+                   fetched: Client | None) -> tuple[Client | None, Mapping[str, dict[str, Any] | None]]:
+    """The request's one batched read: the client it names (``fetched`` when a restart already read it)
+    and the browser session its cookie names."""
+    client_id = authz.client_id_of(params)
+    secret = cookies.read(request, cookies.SESSION)
+    reuse = fetched is not None and fetched.client_id == client_id
+    wanted = {} if reuse else {"client": clients.key(client_id)}
+    if secret:
+        wanted["browser"] = sessions.browser_key(secret)
+    items = dynamo.batch_get(wanted) if wanted else {}
+    return (fetched if reuse else clients.from_item(items["client"])), items
 
 
 def _continue(request: Request) -> Response:
