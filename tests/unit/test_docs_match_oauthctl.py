@@ -1,4 +1,4 @@
-"""README.md's oauthctl examples and synopsis against oauthctl's own argparse parser (``scripts.oauthctl_cli.main.parser``):
+"""README.md's oauthctl examples and synopsis against oauthctl's own parser (``scripts.oauthctl_cli.main.parser``):
 an example that would not parse, or a command or option the README names and oauthctl lacks, fails here."""
 
 from __future__ import annotations

@@ -90,11 +90,17 @@ def client_id_of(param: Callable[[str], str | None]) -> str:
     return client_id
 
 
-def validate(param: Callable[[str], str | None], client: Client | None) -> AuthorizationRequest:
-    """``param(name)`` reads one request parameter (``InvalidRequest`` when it is repeated)."""
+def check_client(param: Callable[[str], str | None], client: Client | None) -> Client:
+    """The client the request names, as read: unknown, disabled or another one is ``Unredirectable``."""
     client_id = client_id_of(param)
     if client is None or client.disabled or client.client_id != client_id:
         raise Unredirectable("The application that sent you here is not registered with this server.")
+    return client
+
+
+def validate(param: Callable[[str], str | None], client: Client) -> AuthorizationRequest:
+    """The rest of the request, for a client ``check_client`` passed. ``param(name)`` reads one request
+    parameter (``InvalidRequest`` when it is repeated)."""
     redirect_uri = _redirect_uri(param, client)
     try:
         state = param("state")
@@ -130,26 +136,12 @@ def _redirect_uri(param: Callable[[str], str | None], client: Client) -> str:
 
 def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: str, state: str,
              response_type: str | None) -> AuthorizationRequest:
-    if not response_type:
-        raise InvalidRequest("parameter response_type is required")
-    if response_type not in RESPONSE_TYPES:
-        raise UnsupportedResponseType("response_type must be code or token")
-    grant = RESPONSE_TYPES[response_type]
-    if grant not in client.grant_types:
-        raise UnauthorizedClient(f"the client is not registered for the {grant} grant")
-    if response_type != CODE and registration.private_use(redirect_uri):
-        raise UnauthorizedClient("a token cannot be sent to a private-use scheme another app may claim "
-                                 "(RFC 8252 §8.2): use response_type=code with PKCE")
+    """The checks after the redirect URI, each raising its own error, in the order they are reported."""
+    response_type = _check_response_type(response_type)
+    _check_grant(client, response_type, redirect_uri)
     scope = scopes.resolve(param("scope"), client.scopes)
-    challenge, method = "", ""
-    if response_type == CODE:
-        challenge, method = pkce.challenge(param("code_challenge"), param("code_challenge_method"),
-                                           required=client.public or client.require_pkce
-                                           or registration.private_use(redirect_uri),
-                                           plain_allowed=client.pkce_plain)
-    prompt, max_age = _prompt(param("prompt")), param("max_age") or ""
-    if max_age and not (max_age.isascii() and max_age.isdigit() and len(max_age) <= 10):
-        raise InvalidRequest("max_age must be a number of seconds")
+    challenge, method = _check_pkce(param, client, redirect_uri, response_type)
+    prompt, max_age = _prompt(param("prompt")), _check_max_age(param("max_age"))
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -162,6 +154,45 @@ def _checked(param: Callable[[str], str | None], client: Client, redirect_uri: s
         prompt=prompt,
         max_age=max_age,
     )
+
+
+def _check_response_type(response_type: str | None) -> str:
+    """RFC 6749 §3.1.1: required, and one this server answers (§4.1.2.1: ``unsupported_response_type``)."""
+    if not response_type:
+        raise InvalidRequest("parameter response_type is required")
+    if response_type not in RESPONSE_TYPES:
+        raise UnsupportedResponseType("response_type must be code or token")
+    return response_type
+
+
+def _check_grant(client: Client, response_type: str, redirect_uri: str) -> None:
+    """The client is registered for the grant the response type starts; a token is never sent to a
+    private-use scheme (RFC 8252 §8.2). Both are ``unauthorized_client``."""
+    grant = RESPONSE_TYPES[response_type]
+    if grant not in client.grant_types:
+        raise UnauthorizedClient(f"the client is not registered for the {grant} grant")
+    if response_type != CODE and registration.private_use(redirect_uri):
+        raise UnauthorizedClient("a token cannot be sent to a private-use scheme another app may claim "
+                                 "(RFC 8252 §8.2): use response_type=code with PKCE")
+
+
+def _check_pkce(param: Callable[[str], str | None], client: Client, redirect_uri: str,
+                response_type: str) -> tuple[str, str]:
+    """The code's challenge (RFC 7636 §4.3), required of public clients, clients registered for it and
+    private-use redirects (RFC 8252 §8.1); none for the implicit grant."""
+    if response_type != CODE:
+        return "", ""
+    return pkce.challenge(param("code_challenge"), param("code_challenge_method"),
+                          required=client.public or client.require_pkce or registration.private_use(redirect_uri),
+                          plain_allowed=client.pkce_plain)
+
+
+def _check_max_age(raw: str | None) -> str:
+    """``max_age`` (OpenID Connect Core §3.1.2.1): a number of seconds, "" when absent."""
+    max_age = raw or ""
+    if max_age and not (max_age.isascii() and max_age.isdigit() and len(max_age) <= 10):
+        raise InvalidRequest("max_age must be a number of seconds")
+    return max_age
 
 
 _PROMPTS = ("none", "login", "consent", "select_account")
