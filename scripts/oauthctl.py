@@ -237,7 +237,7 @@ def clients_create(args: argparse.Namespace) -> Any:
     now = now_ms()
     client = clients.Client(client_id=registration.client_id(args.client_id),
                             secret_hash=digest(secret) if secret else None, created_at=now // 1000,
-                            tokens_valid_after=now, **_client_fields(args))
+                            tokens_valid_after_ms=now, **_client_fields(args))
     _check_consistent(client)
     try:
         clients.create(client)
@@ -308,7 +308,8 @@ def _revoked_now(mark: int) -> int:
 def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return client_view(_change_client(args.id, lambda client: dataclasses.replace(
         client, disabled=disabled,
-        tokens_valid_after=_revoked_now(client.tokens_valid_after) if disabled else client.tokens_valid_after)))
+        tokens_valid_after_ms=_revoked_now(client.tokens_valid_after_ms) if disabled
+        else client.tokens_valid_after_ms)))
 
 
 def clients_delete(args: argparse.Namespace) -> Any:
@@ -349,7 +350,7 @@ def users_create(args: argparse.Namespace) -> Any:
     now = now_ms()
     username = registration.username(args.username)
     user = users.User(username, hash_password(_read_password(args, username)),
-                      created_at=now // 1000, tokens_valid_after=now)
+                      created_at=now // 1000, tokens_valid_after_ms=now)
     try:
         users.create(user)
     except users.AlreadyExists:
@@ -361,13 +362,13 @@ def users_set_password(args: argparse.Namespace) -> Any:
     new_hash = hash_password(_read_password(args, _get_user(args.username).username))
     # A new password ends every session the old one opened: each token and grant of the user, at once.
     return user_view(_change_user(args.username, lambda user: dataclasses.replace(
-        user, password_hash=new_hash, tokens_valid_after=_revoked_now(user.tokens_valid_after))))
+        user, password_hash=new_hash, tokens_valid_after_ms=_revoked_now(user.tokens_valid_after_ms))))
 
 
 def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return user_view(_change_user(args.username, lambda user: dataclasses.replace(
         user, disabled=disabled,
-        tokens_valid_after=_revoked_now(user.tokens_valid_after) if disabled else user.tokens_valid_after)))
+        tokens_valid_after_ms=_revoked_now(user.tokens_valid_after_ms) if disabled else user.tokens_valid_after_ms)))
 
 
 def users_delete(args: argparse.Namespace) -> Any:
@@ -446,11 +447,11 @@ def tokens_revoke(args: argparse.Namespace) -> Any:
     """Every token issued so far stops working: the checks compare its issue time with this mark."""
     if args.client_id is not None:
         client = _change_client(args.client_id, lambda c: dataclasses.replace(
-            c, tokens_valid_after=_revoked_now(c.tokens_valid_after)))
-        return {"client_id": args.client_id, "tokens_revoked_before": client.tokens_valid_after}
+            c, tokens_valid_after_ms=_revoked_now(c.tokens_valid_after_ms)))
+        return {"client_id": args.client_id, "tokens_revoked_before": client.tokens_valid_after_ms}
     user = _change_user(args.username, lambda u: dataclasses.replace(
-        u, tokens_valid_after=_revoked_now(u.tokens_valid_after)))
-    return {"username": args.username, "tokens_revoked_before": user.tokens_valid_after}
+        u, tokens_valid_after_ms=_revoked_now(u.tokens_valid_after_ms)))
+    return {"username": args.username, "tokens_revoked_before": user.tokens_valid_after_ms}
 
 
 def tokens_list(args: argparse.Namespace) -> Any:
@@ -472,7 +473,7 @@ def tokens_list(args: argparse.Namespace) -> Any:
         if (kind, name) not in owners:
             owners[kind, name] = (clients.get if kind == "client" else users.get)(name)
         owner = owners[kind, name]
-        return owner is None or owner.disabled or issued_ms is not None and issued_ms < owner.tokens_valid_after
+        return owner is None or owner.disabled or issued_ms is not None and issued_ms < owner.tokens_valid_after_ms
 
     match = {"FilterExpression": "#f = :v", "ExpressionAttributeNames": {"#f": field},
              "ExpressionAttributeValues": dynamo.marshal({":v": value})}
@@ -481,13 +482,13 @@ def tokens_list(args: argparse.Namespace) -> Any:
             and not revoked("user", g.username)}
     rows = []
     for t in sorted(filter(None, map(tokens.from_item, dynamo.scan(settings().tokens_table, **match))),
-                    key=lambda t: t.issued_at):
+                    key=lambda t: t.issued_at_ms):
         if t.expires_at <= now or t.rotated_by or (t.grant_id and t.grant_id not in live) \
-                or revoked("client", t.client_id, t.issued_at) or revoked("user", t.username, t.issued_at):
+                or revoked("client", t.client_id, t.issued_at_ms) or revoked("user", t.username, t.issued_at_ms):
             continue
         rows.append({"type": f"{t.kind}_token", "id": t.token_hash[:12], "client_id": t.client_id,
                      "username": t.username or None, "scope": t.scope, "grant_id": t.grant_id or None,
-                     "issued_at": t.issued_at, "expires_at": t.expires_at})
+                     "issued_at": t.issued_at_ms, "expires_at": t.expires_at})
     # A grant is active while one of its tokens is (a revocation mark ends the tokens, not the grant item).
     used = {row["grant_id"] for row in rows}
     return [{"type": "grant", "id": g.grant_id, "client_id": g.client_id, "username": g.username or None,
@@ -567,7 +568,7 @@ def _imported_user(record: dict[str, Any]) -> users.User:
     created = record.get("created_at") or int(record.get("createdTimestamp", 0)) // 1000 or int(time.time())
     return users.User(registration.username(record["username"]), password_hash,
                       disabled=bool(record.get("disabled", not record.get("enabled", True))), created_at=int(created),
-                      tokens_valid_after=int(record.get("tokens_valid_after", 0)))
+                      tokens_valid_after_ms=int(record.get("tokens_valid_after", 0)))
 
 
 def _imported_client(record: dict[str, Any]) -> clients.Client:
@@ -617,12 +618,13 @@ def _import_one(kind: str, record: dict[str, Any], dry_run: bool) -> str:
                 try:
                     # Tokens issued before under this name (a deleted namesake's, or revoked ones in a
                     # backup) never work again: the revocation mark never moves back.
-                    store.create(dataclasses.replace(new, tokens_valid_after=max(new.tokens_valid_after, now_ms())))
+                    store.create(dataclasses.replace(new, tokens_valid_after_ms=max(new.tokens_valid_after_ms,
+                                                                                    now_ms())))
                 except store.AlreadyExists:
                     continue
             return "created"
         kept = {"created_at": current.created_at, "revision": current.revision,
-                "tokens_valid_after": max(current.tokens_valid_after, new.tokens_valid_after)}
+                "tokens_valid_after_ms": max(current.tokens_valid_after_ms, new.tokens_valid_after_ms)}
         if kind == "client":  # a rotation's overlap in progress keeps its old secret until its end
             kept.update(old_secret_hash=current.old_secret_hash, old_secret_expires_at=current.old_secret_expires_at)
         wanted = dataclasses.replace(new, **kept)

@@ -153,7 +153,7 @@ def _remembered(consent: consents.Consent | None, client: Client, areq: authz.Au
 def _still_valid(session: sessions.BrowserSession, user: users.User | None) -> bool:
     """A session ends with its user: deleted, disabled, or a password change or revocation since the
     sign-in (``tokens_valid_after``, which ``oauthctl`` moves on for each of these)."""
-    return user is not None and not user.disabled and user.tokens_valid_after <= session.signed_in_ms
+    return user is not None and not user.disabled and user.tokens_valid_after_ms <= session.signed_in_ms
 
 
 def _new_flow(request: Request, client: Client, areq: authz.AuthorizationRequest, notice: str | None,
@@ -340,12 +340,12 @@ def _issue(request: Request, client: Client, username: str, areq: authz.Authoriz
                   "expires_in": str(issued.expires_in), "scope": issued.scope or None}
     else:
         code = token_format.mint(token_format.TokenRef(client.client_id, username))
-        now = issuance.now_ms()
+        now_ms = issuance.now_ms()
         dynamo.transact_write({**actions, "code": codes.put_action(codes.AuthorizationCode(
             code_hash=codes.code_hash(code), client_id=client.client_id, username=username,
             scope=areq.scope, redirect_uri=areq.redirect_uri_sent, code_challenge=areq.code_challenge,
-            code_challenge_method=areq.code_challenge_method, issued_at=now,
-            expires_at=now // 1000 + settings().authorization_code_ttl))}, request.request_id)
+            code_challenge_method=areq.code_challenge_method, issued_at_ms=now_ms,
+            expires_at=now_ms // 1000 + settings().authorization_code_ttl))}, request.request_id)
         params = {"code": code}
     if not remembered:
         observability.count("ConsentGiven", "response_type", areq.response_type)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo, limits
+from oauth_core.storage import dynamo, limits, model
 
 _KEY_MAX_BYTES = 2048  # DynamoDB's partition key limit
 
@@ -26,11 +26,11 @@ class NotFound(Exception):
 
 @dataclass(frozen=True)
 class ScopeDescription:
-    scope: str
-    description: str
+    scope: str = model.key()
+    description: str = model.text()
 
     def to_item(self) -> dict[str, Any]:
-        return {"scope": self.scope, "description": self.description}
+        return model.to_item(self)
 
 
 def key(scope: str) -> tuple[str, dict[str, str]]:
@@ -69,5 +69,5 @@ def delete(scope: str) -> None:
 
 
 def list_all() -> list[ScopeDescription]:
-    entries = [ScopeDescription(i["scope"], i.get("description", "")) for i in dynamo.scan(settings().scopes_table)]
+    entries = [model.from_item(ScopeDescription, item) for item in dynamo.scan(settings().scopes_table)]
     return sorted(entries, key=lambda e: e.scope)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions, dynamo, model
 
 
 class AlreadyExists(Exception):
@@ -22,29 +22,22 @@ class Conflict(Exception):
     """The user was changed by someone else since it was read; nothing was written."""
 
 
-# What a token check reads of a user: never the password hash (template.yaml grants the read-only
-# functions these attributes only).
-CHECKED_ATTRIBUTES = ("username", "disabled", "tokens_valid_after")
-
-
 @dataclass(frozen=True)
 class User:
-    username: str
-    password_hash: str
-    disabled: bool = False
-    created_at: int = 0
-    tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked
-    revision: int = 0  # bumped by every operator's save and by the sign-in's rehash
+    username: str = model.key()
+    password_hash: str = model.text()
+    disabled: bool = model.flag()
+    created_at: int = model.number(0)
+    tokens_valid_after_ms: int = model.number(0, stored="tokens_valid_after")  # tokens issued earlier are revoked
+    revision: int = model.number(0)  # bumped by every operator's save and by the sign-in's rehash
 
     def to_item(self) -> dict[str, Any]:
-        return {
-            "username": self.username,
-            "password_hash": self.password_hash,
-            "disabled": self.disabled,
-            "created_at": self.created_at,
-            "tokens_valid_after": self.tokens_valid_after,
-            "revision": self.revision,
-        }
+        return model.to_item(self)
+
+
+# What a token check reads of a user: never the password hash (template.yaml grants the read-only
+# functions these attributes only).
+CHECKED_ATTRIBUTES = model.attributes(User, "username", "disabled", "tokens_valid_after_ms")
 
 
 def key(username: str) -> tuple[str, dict[str, str]]:
@@ -52,16 +45,7 @@ def key(username: str) -> tuple[str, dict[str, str]]:
 
 
 def from_item(item: dict[str, Any] | None) -> User | None:
-    if item is None:
-        return None
-    return User(
-        username=item["username"],
-        password_hash=item.get("password_hash", ""),
-        disabled=bool(item.get("disabled", False)),
-        created_at=int(item.get("created_at", 0)),
-        tokens_valid_after=int(item.get("tokens_valid_after", 0)),
-        revision=int(item.get("revision", 0)),
-    )
+    return None if item is None else model.from_item(User, item)
 
 
 def get(username: str) -> User | None:
@@ -100,12 +84,7 @@ def list_all() -> list[User]:
 def replace_password_hash(username: str, old_hash: str, new_hash: str) -> None:
     """Store a rehash of the same password, only if the stored hash is still ``old_hash``
     (``ConditionFailed`` otherwise: the password was changed meanwhile), as the next revision."""
-    dynamo.call(
-        "update_item",
-        TableName=settings().users_table,
-        Key=dynamo.marshal({"username": username}),
-        # A new revision, so an operator's command that read the user before cannot write the old hash back.
-        UpdateExpression="SET password_hash = :new ADD revision :one",
-        ConditionExpression="password_hash = :old",
-        ExpressionAttributeValues=dynamo.marshal({":new": new_hash, ":old": old_hash, ":one": 1}),
-    )
+    # A new revision, so an operator's command that read the user before cannot write the old hash back.
+    actions.run(actions.update(settings().users_table, {"username": username},
+                               "SET password_hash = :new ADD revision :one",
+                               {":new": new_hash, ":old": old_hash, ":one": 1}, condition="password_hash = :old"))
