@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import client_cache, dynamo, model
-
-
-class AlreadyExists(Exception):
-    """A client with this id is already registered; nothing was overwritten."""
-
-
-class NotFound(Exception):
-    """No client with this id."""
-
-
-class Conflict(Exception):
-    """The client was changed by someone else since it was read; nothing was written."""
+from oauth_core.storage import client_cache, model, operated
 
 
 @dataclass(frozen=True)
-class Client:
+class Client(model.Record):
     client_id: str = model.key()
     secret_hash: str | None = model.optional_text()
     name: str = model.text("")
@@ -57,9 +45,6 @@ class Client:
         """RFC 6749 §2.1: a client without a secret cannot keep one, so it is public."""
         return self.secret_hash is None
 
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
-
 
 # What a token check reads of a client: never the secret hash or certificates (template.yaml grants the
 # read-only functions these attributes only).
@@ -76,42 +61,7 @@ def from_item(item: dict[str, Any] | None) -> Client | None:
     return None if item is None else model.from_item(Client, item)
 
 
-def get(client_id: str) -> Client | None:
-    return from_item(dynamo.get(*key(client_id)))
-
-
-def create(client: Client) -> None:
-    """Register a new client; refuses (``AlreadyExists``) to overwrite one with the same id."""
-    try:
-        dynamo.put_if(settings().clients_table, client.to_item(), "client_id", exists=False)
-    except dynamo.ConditionFailed:
-        raise AlreadyExists(client.client_id) from None
-    finally:
-        client_cache.forget(client.client_id)
-
-
-def save(client: Client) -> Client:
-    """Replace the client's item as read (``client.revision``), with the next revision, which it returns.
-    ``NotFound`` if it was deleted meanwhile, ``Conflict`` if someone else saved it meanwhile."""
-    saved = replace(client, revision=client.revision + 1)
-    try:
-        dynamo.save_revision(settings().clients_table, saved.to_item(), "client_id", client.revision)
-    except dynamo.ConditionFailed as exc:
-        raise (NotFound if exc.item is None else Conflict)(client.client_id) from None
-    finally:
-        client_cache.forget(client.client_id)
-    return saved
-
-
-def delete(client_id: str) -> None:
-    try:
-        dynamo.delete_existing(settings().clients_table, {"client_id": client_id})
-    except dynamo.ConditionFailed:
-        raise NotFound(client_id) from None
-    finally:
-        client_cache.forget(client_id)
-
-
-def list_all() -> list[Client]:
-    clients = [from_item(item) for item in dynamo.scan(settings().clients_table)]
-    return sorted((c for c in clients if c is not None), key=lambda c: c.client_id)
+_TABLE = operated.Table(__name__, "client", Client, lambda: settings().clients_table, "client_id",
+                        written=client_cache.forget)
+AlreadyExists, NotFound, Conflict = _TABLE.AlreadyExists, _TABLE.NotFound, _TABLE.Conflict
+get, create, save, delete, list_all = _TABLE.get, _TABLE.create, _TABLE.save, _TABLE.delete, _TABLE.list_all

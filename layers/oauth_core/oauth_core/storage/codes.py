@@ -28,7 +28,7 @@ def consume_action(kind: str, value: str, expires_at: int, request_id: str, now:
 
 
 @dataclass(frozen=True)
-class AuthorizationCode:
+class AuthorizationCode(model.Record):
     """What the user approved, waiting for the client to redeem it (RFC 6749 §4.1.2)."""
 
     code_hash: str = model.key()
@@ -43,9 +43,6 @@ class AuthorizationCode:
     expires_at: int = model.number()
     consumed_by: str = model.text("", written=False)  # request id of the redemption
     grant_id: str = model.text("", written=False)  # the grant that redemption created
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 def code_hash(code: str) -> str:

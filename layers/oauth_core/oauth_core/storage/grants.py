@@ -18,7 +18,9 @@ REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
-class Grant:
+class Grant(model.Record):
+    """An authorization (RFC 6749 §1.3) and its status; ``expires_at`` follows its newest token."""
+
     grant_id: str = model.key()
     client_id: str = model.text()
     scope: str = model.text()
@@ -31,9 +33,6 @@ class Grant:
     @property
     def active(self) -> bool:
         return self.status == ACTIVE
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 def key(grant_id: str) -> tuple[str, dict[str, str]]:

@@ -98,6 +98,13 @@ def custom(default: Any = dataclasses.MISSING, *, factory: Callable[[], Any] | N
     return _field(default, Stored(name=stored, load=load, absent=_LOADED, written=written), factory)
 
 
+class Record:
+    """A model's base: its ``to_item``, from its fields' declarations."""
+
+    def to_item(self) -> dict[str, Any]:
+        return to_item(self)
+
+
 def _stored(cls: type) -> Iterator[tuple[dataclasses.Field[Any], Stored, str]]:
     for f in dataclasses.fields(cls):
         stored: Stored = f.metadata["stored"]

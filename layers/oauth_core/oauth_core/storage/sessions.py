@@ -27,16 +27,13 @@ def _request(stored: dict[str, Any] | None) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Session:
+class Session(model.Record):
     session_hash: str = model.key()
     browser_hash: str = model.text()
     request: dict[str, str] = model.custom(factory=dict, load=_request)  # the validated authorization request
     stage: str = model.text(LOGIN, absent="")
     username: str = model.text("", omit_empty=True)
     expires_at: int = model.number(0)
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 def session_hash(flow: str) -> str:
@@ -80,7 +77,7 @@ BROWSER = "browser"
 
 
 @dataclass(frozen=True)
-class BrowserSession:
+class BrowserSession(model.Record):
     session_hash: str = model.key()
     kind: str = model.constant(BROWSER)
     username: str = model.text()
@@ -88,9 +85,6 @@ class BrowserSession:
     signed_in_ms: int = model.number()  # the same, compared with the user's tokens_valid_after_ms
     expires_at: int = model.number()  # the idle limit, never past ``absolute_expiry``
     absolute_expiry: int = model.number()
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 def browser_session_hash(secret: str) -> str:

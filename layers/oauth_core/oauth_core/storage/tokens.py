@@ -20,7 +20,10 @@ GRANT_INDEX = "by-grant"
 
 
 @dataclass(frozen=True)
-class Token:
+class Token(model.Record):
+    """An access or refresh token as stored: its hash, never the token (RFC 6749 §10.3, §10.4); the
+    rotation's fields are written by ``rotate_action`` / ``resupersede_action`` only."""
+
     token_hash: str = model.key()
     kind: str = model.text()
     client_id: str = model.text()
@@ -38,9 +41,6 @@ class Token:
 
     def expires_in(self, now: float) -> int:
         return max(0, int(self.expires_at - now))
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 def key(token: str) -> tuple[str, dict[str, str]]:

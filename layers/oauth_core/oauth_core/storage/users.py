@@ -3,36 +3,21 @@ releases stored scrypt hashes, replaced at the next sign-in)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import actions, dynamo, model
-
-
-class AlreadyExists(Exception):
-    """A user with this name already exists; nothing was overwritten."""
-
-
-class NotFound(Exception):
-    """No user with this name."""
-
-
-class Conflict(Exception):
-    """The user was changed by someone else since it was read; nothing was written."""
+from oauth_core.storage import actions, model, operated
 
 
 @dataclass(frozen=True)
-class User:
+class User(model.Record):
     username: str = model.key()
     password_hash: str = model.text()
     disabled: bool = model.flag()
     created_at: int = model.number(0)
     tokens_valid_after_ms: int = model.number(0, stored="tokens_valid_after")  # tokens issued earlier are revoked
     revision: int = model.number(0)  # bumped by every operator's save and by the sign-in's rehash
-
-    def to_item(self) -> dict[str, Any]:
-        return model.to_item(self)
 
 
 # What a token check reads of a user: never the password hash (template.yaml grants the read-only
@@ -48,37 +33,9 @@ def from_item(item: dict[str, Any] | None) -> User | None:
     return None if item is None else model.from_item(User, item)
 
 
-def get(username: str) -> User | None:
-    return from_item(dynamo.get(*key(username)))
-
-
-def create(user: User) -> None:
-    try:
-        dynamo.put_if(settings().users_table, user.to_item(), "username", exists=False)
-    except dynamo.ConditionFailed:
-        raise AlreadyExists(user.username) from None
-
-
-def save(user: User) -> User:
-    """Replace the user's item as read (``user.revision``); ``NotFound`` / ``Conflict`` as for clients."""
-    saved = replace(user, revision=user.revision + 1)
-    try:
-        dynamo.save_revision(settings().users_table, saved.to_item(), "username", user.revision)
-    except dynamo.ConditionFailed as exc:
-        raise (NotFound if exc.item is None else Conflict)(user.username) from None
-    return saved
-
-
-def delete(username: str) -> None:
-    try:
-        dynamo.delete_existing(settings().users_table, {"username": username})
-    except dynamo.ConditionFailed:
-        raise NotFound(username) from None
-
-
-def list_all() -> list[User]:
-    users = [from_item(item) for item in dynamo.scan(settings().users_table)]
-    return sorted((u for u in users if u is not None), key=lambda u: u.username)
+_TABLE = operated.Table(__name__, "user", User, lambda: settings().users_table, "username")
+AlreadyExists, NotFound, Conflict = _TABLE.AlreadyExists, _TABLE.NotFound, _TABLE.Conflict
+get, create, save, delete, list_all = _TABLE.get, _TABLE.create, _TABLE.save, _TABLE.delete, _TABLE.list_all
 
 
 def replace_password_hash(username: str, old_hash: str, new_hash: str) -> None:
