@@ -20,7 +20,7 @@ class Consent:
     username: str = model.key()
     client_id: str = model.key()
     # Space-separated: every scope the user approved for this client (a string set when stored).
-    scope: str = model.custom(stored="scopes", load=_scope, written=False)
+    scope: str = model.custom(_scope, stored="scopes", written=False)
     granted_at: int = model.number(0)  # the latest approval
 
     def covers(self, scope: str) -> bool:

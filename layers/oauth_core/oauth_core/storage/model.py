@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
 T = TypeVar("T")
 _REQUIRED: Any = object()  # the item must hold the attribute (a key)
@@ -92,10 +92,10 @@ def string_list() -> Any:
     return _field((), Stored(dump=list, load=tuple))
 
 
-def custom(default: Any = dataclasses.MISSING, *, factory: Callable[[], Any] | None = None,
-           stored: str | None = None, load: Callable[[Any], Any] = _same, written: bool = True) -> Any:
-    """Any other conversion, read with ``load`` (absent: ``load(None)``)."""
-    return _field(default, Stored(name=stored, load=load, absent=_LOADED, written=written), factory)
+def custom(load: Callable[[Any], Any], *, factory: Callable[[], Any] | None = None, stored: str | None = None,
+           written: bool = True) -> Any:
+    """Any other conversion, read with ``load`` (absent: ``load(None)``); required unless ``factory``."""
+    return _field(dataclasses.MISSING, Stored(name=stored, load=load, absent=_LOADED, written=written), factory)
 
 
 class Record:
@@ -105,10 +105,15 @@ class Record:
         return to_item(self)
 
 
-def _stored(cls: type) -> Iterator[tuple[dataclasses.Field[Any], Stored, str]]:
-    for f in dataclasses.fields(cls):
-        stored: Stored = f.metadata["stored"]
-        yield f, stored, stored.name or f.name
+_declared: dict[type, tuple[tuple[dataclasses.Field[Any], Stored, str], ...]] = {}
+
+
+def _stored(cls: type) -> tuple[tuple[dataclasses.Field[Any], Stored, str], ...]:
+    """Each field with its declaration and stored name (once per model: reads are on every request's path)."""
+    if cls not in _declared:
+        _declared[cls] = tuple((f, f.metadata["stored"], f.metadata["stored"].name or f.name)
+                               for f in dataclasses.fields(cls))
+    return _declared[cls]
 
 
 def attributes(cls: type, *names: str) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ def _request(stored: dict[str, Any] | None) -> dict[str, str]:
 class Session(model.Record):
     session_hash: str = model.key()
     browser_hash: str = model.text()
-    request: dict[str, str] = model.custom(factory=dict, load=_request)  # the validated authorization request
+    request: dict[str, str] = model.custom(_request, factory=dict)  # the validated authorization request
     stage: str = model.text(LOGIN, absent="")
     username: str = model.text("", omit_empty=True)
     expires_at: int = model.number(0)
