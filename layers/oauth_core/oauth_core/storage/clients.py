@@ -37,7 +37,7 @@ class Client(model.Record):
     # Tokens issued earlier are revoked (oauthctl tokens revoke).
     tokens_valid_after_ms: int = model.number(0, stored="tokens_valid_after")
     old_secret_hash: str | None = model.optional_text()  # the secret before a rotation with overlap, valid until...
-    old_secret_expires_at: int = model.number(0, omit_zero=True)  # ...then (oauthctl clients rotate-secret)
+    old_secret_expires_at: int = model.number(0, omit_zero=True)  # ...then (clients rotate-secret --keep-old-for)
     revision: int = model.number(0)  # bumped by every save: an operator's write is refused if someone wrote meanwhile
 
     @property
