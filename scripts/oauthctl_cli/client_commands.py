@@ -57,10 +57,10 @@ def clients_create(args: argparse.Namespace) -> Any:
     if not args.grant_type:
         raise Refused("at least one --grant-type is required")
     secret = None if args.public else random_secret()
-    now = now_ms()
+    created_ms = now_ms()
     client = clients.Client(client_id=registration.client_id(args.client_id),
-                            secret_hash=digest(secret) if secret else None, created_at=now // 1000,
-                            tokens_valid_after=now, **client_fields(args))
+                            secret_hash=digest(secret) if secret else None, created_at=created_ms // 1000,
+                            tokens_valid_after_ms=created_ms, **client_fields(args))
     check_consistent(client)
     try:
         clients.create(client)
@@ -122,7 +122,8 @@ def revoked_now(mark: int) -> int:
 def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return client_view(change_client(args.id, lambda client: dataclasses.replace(
         client, disabled=disabled,
-        tokens_valid_after=revoked_now(client.tokens_valid_after) if disabled else client.tokens_valid_after)))
+        tokens_valid_after_ms=revoked_now(client.tokens_valid_after_ms) if disabled
+        else client.tokens_valid_after_ms)))
 
 
 def clients_delete(args: argparse.Namespace) -> Any:

@@ -19,11 +19,11 @@ def tokens_revoke(args: argparse.Namespace) -> Any:
     """Every token issued so far stops working: the checks compare its issue time with this mark."""
     if args.client_id is not None:
         client = change_client(args.client_id, lambda c: dataclasses.replace(
-            c, tokens_valid_after=revoked_now(c.tokens_valid_after)))
-        return {"client_id": args.client_id, "tokens_revoked_before": client.tokens_valid_after}
+            c, tokens_valid_after_ms=revoked_now(c.tokens_valid_after_ms)))
+        return {"client_id": args.client_id, "tokens_revoked_before": client.tokens_valid_after_ms}
     user = change_user(args.username, lambda u: dataclasses.replace(
-        u, tokens_valid_after=revoked_now(u.tokens_valid_after)))
-    return {"username": args.username, "tokens_revoked_before": user.tokens_valid_after}
+        u, tokens_valid_after_ms=revoked_now(u.tokens_valid_after_ms)))
+    return {"username": args.username, "tokens_revoked_before": user.tokens_valid_after_ms}
 
 
 def tokens_list(args: argparse.Namespace) -> Any:
@@ -45,7 +45,7 @@ def tokens_list(args: argparse.Namespace) -> Any:
         if (kind, name) not in owners:
             owners[kind, name] = (clients.get if kind == "client" else users.get)(name)
         owner = owners[kind, name]
-        return owner is None or owner.disabled or issued_ms is not None and issued_ms < owner.tokens_valid_after
+        return owner is None or owner.disabled or issued_ms is not None and issued_ms < owner.tokens_valid_after_ms
 
     match = {"FilterExpression": "#f = :v", "ExpressionAttributeNames": {"#f": field},
              "ExpressionAttributeValues": dynamo.marshal({":v": value})}
@@ -54,13 +54,13 @@ def tokens_list(args: argparse.Namespace) -> Any:
             and not revoked("user", g.username)}
     rows = []
     for t in sorted(filter(None, map(tokens.from_item, dynamo.scan(settings().tokens_table, **match))),
-                    key=lambda t: t.issued_at):
+                    key=lambda t: t.issued_at_ms):
         if t.expires_at <= now or t.rotated_by or (t.grant_id and t.grant_id not in live) \
-                or revoked("client", t.client_id, t.issued_at) or revoked("user", t.username, t.issued_at):
+                or revoked("client", t.client_id, t.issued_at_ms) or revoked("user", t.username, t.issued_at_ms):
             continue
         rows.append({"type": f"{t.kind}_token", "id": t.token_hash[:12], "client_id": t.client_id,
                      "username": t.username or None, "scope": t.scope, "grant_id": t.grant_id or None,
-                     "issued_at": t.issued_at, "expires_at": t.expires_at})
+                     "issued_at": t.issued_at_ms, "expires_at": t.expires_at})
     # A grant is active while one of its tokens is (a revocation mark ends the tokens, not the grant item).
     used = {row["grant_id"] for row in rows}
     return [{"type": "grant", "id": g.grant_id, "client_id": g.client_id, "username": g.username or None,

@@ -94,7 +94,7 @@ def _imported_user(record: dict[str, Any]) -> users.User:
     created = record.get("created_at") or int(record.get("createdTimestamp", 0)) // 1000 or int(time.time())
     return users.User(registration.username(record["username"]), password_hash,
                       disabled=bool(record.get("disabled", not record.get("enabled", True))), created_at=int(created),
-                      tokens_valid_after=int(record.get("tokens_valid_after", 0)))
+                      tokens_valid_after_ms=int(record.get("tokens_valid_after", 0)))
 
 
 def _imported_client(record: dict[str, Any]) -> clients.Client:
@@ -145,12 +145,13 @@ def _import_one(kind: str, record: dict[str, Any], dry_run: bool) -> str:
                 try:
                     # Tokens issued before under this name (a deleted namesake's, or revoked ones in a
                     # backup) never work again: the revocation mark never moves back.
-                    store.create(dataclasses.replace(new, tokens_valid_after=max(new.tokens_valid_after, now_ms())))
+                    store.create(dataclasses.replace(new, tokens_valid_after_ms=max(new.tokens_valid_after_ms,
+                                                                                    now_ms())))
                 except store.AlreadyExists:
                     continue
             return "created"
         kept = {"created_at": current.created_at, "revision": current.revision,
-                "tokens_valid_after": max(current.tokens_valid_after, new.tokens_valid_after)}
+                "tokens_valid_after_ms": max(current.tokens_valid_after_ms, new.tokens_valid_after_ms)}
         if kind == "client":  # a rotation's overlap in progress keeps its old secret until its end
             kept.update(old_secret_hash=current.old_secret_hash, old_secret_expires_at=current.old_secret_expires_at)
         wanted = dataclasses.replace(new, **kept)

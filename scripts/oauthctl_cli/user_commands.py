@@ -52,10 +52,10 @@ def get_user(username: str) -> users.User:
 
 
 def users_create(args: argparse.Namespace) -> Any:
-    now = now_ms()
+    created_ms = now_ms()
     username = registration.username(args.username)
     user = users.User(username, hash_password(_read_password(args, username)),
-                      created_at=now // 1000, tokens_valid_after=now)
+                      created_at=created_ms // 1000, tokens_valid_after_ms=created_ms)
     try:
         users.create(user)
     except users.AlreadyExists:
@@ -67,13 +67,13 @@ def users_set_password(args: argparse.Namespace) -> Any:
     new_hash = hash_password(_read_password(args, get_user(args.username).username))
     # A new password ends every session the old one opened: each token and grant of the user, at once.
     return user_view(change_user(args.username, lambda user: dataclasses.replace(
-        user, password_hash=new_hash, tokens_valid_after=revoked_now(user.tokens_valid_after))))
+        user, password_hash=new_hash, tokens_valid_after_ms=revoked_now(user.tokens_valid_after_ms))))
 
 
 def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return user_view(change_user(args.username, lambda user: dataclasses.replace(
         user, disabled=disabled,
-        tokens_valid_after=revoked_now(user.tokens_valid_after) if disabled else user.tokens_valid_after)))
+        tokens_valid_after_ms=revoked_now(user.tokens_valid_after_ms) if disabled else user.tokens_valid_after_ms)))
 
 
 def users_delete(args: argparse.Namespace) -> Any:

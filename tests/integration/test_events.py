@@ -62,7 +62,7 @@ def sample_store(dynamodb):
     clients.create(clients.Client("OtherApp", digest("other-secret-for-events-only"), grant_types=every_grant))
     users.create(users.User("admin", hash_password("changeme")))
     common = {"client_id": "SampleConfidentialApp", "scope": SCOPE, "username": "admin", "grant_id": "sample-grant",
-              "issued_at": now * 1000}
+              "issued_at_ms": now * 1000}
     from oauth_core.storage import dynamo
 
     dynamo.transact_write({

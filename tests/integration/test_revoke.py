@@ -92,7 +92,7 @@ def _grow(dynamodb, stack, user_tokens, extra: int) -> None:
     first = tokens.from_item(dynamo.unmarshal(dynamodb.get_item(
         TableName=table, Key={"token_hash": {"S": digest(user_tokens["access_token"])}})["Item"]))
     for i in range(extra):
-        item = tokens.Token(digest(f"old-{i}"), tokens.ACCESS, first.client_id, first.scope, first.issued_at,
+        item = tokens.Token(digest(f"old-{i}"), tokens.ACCESS, first.client_id, first.scope, first.issued_at_ms,
                             first.expires_at, first.username, first.grant_id)
         dynamodb.put_item(TableName=table, Item=dynamo.marshal(item.to_item()))
 

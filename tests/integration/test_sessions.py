@@ -116,7 +116,7 @@ def test_disabling_the_user_or_a_new_password_ends_their_sessions(browser, web_c
         users.delete("alice")
     else:
         users.save(dataclasses.replace(user, disabled=change == "disable",
-                                       tokens_valid_after=int(time.time() * 1000) + 1))
+                                       tokens_valid_after_ms=int(time.time() * 1000) + 1))
     page = browser.open(**code_request())
     assert page.status == 200 and 'name="password"' in page.text
 
@@ -379,6 +379,6 @@ def test_a_consent_page_left_open_answers_nothing_after_a_new_password(browser, 
     signed_in(browser)
     browser.open(**code_request(scope="read write", state="s-2"))
     flow = browser.flow
-    users.save(dataclasses.replace(users.get("alice"), tokens_valid_after=int(time.time() * 1000) + 1))
+    users.save(dataclasses.replace(users.get("alice"), tokens_valid_after_ms=int(time.time() * 1000) + 1))
     answer = browser.post({"action": "approve"}, flow=flow)
     assert answer.status == 200 and 'name="password"' in answer.text

@@ -80,7 +80,7 @@ def _answer(caller: Client, ref: TokenRef | None, items: dict[str, Any], now: fl
         "username": token.username or None,
         "token_type": "Bearer" if token.kind == tokens.ACCESS else "refresh_token",
         "exp": token.expires_at,
-        "iat": token.issued_at // 1000,
+        "iat": token.issued_at_ms // 1000,
         "sub": token.username or token.client_id,
         "iss": issuer.current() or None,
     }

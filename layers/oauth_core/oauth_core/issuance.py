@@ -49,6 +49,7 @@ class Issued:
 
 
 def now_ms() -> int:
+    """Epoch milliseconds: when tokens and codes are issued (``tokens_valid_after_ms`` is compared with it)."""
     return int(time.time() * 1000)
 
 
@@ -64,19 +65,19 @@ def refresh_ttl(client: Client) -> int:
     return client.refresh_token_ttl or settings().refresh_token_ttl
 
 
-def _token(raw: str, kind: str, client: Client, scope: str, now: int, ttl: int,
+def _token(raw: str, kind: str, client: Client, scope: str, now_ms: int, ttl: int,
            username: str = "", grant_id: str = "") -> tokens.Token:
     return tokens.Token(token_hash=digest(raw), kind=kind, client_id=client.client_id, scope=scope,
-                        issued_at=now, expires_at=now // 1000 + ttl, username=username, grant_id=grant_id)
+                        issued_at_ms=now_ms, expires_at=now_ms // 1000 + ttl, username=username, grant_id=grant_id)
 
 
 def client_token(client: Client, scope: str, *, extra: Mapping[str, dict[str, Any]] | None = None,
                  request_token: str | None = None) -> Issued:
     """A token the client holds on its own behalf: no grant, no refresh token. One PutItem, or one
     transaction when ``extra`` actions (a single-use ``jti``), named by what they write, must succeed with it."""
-    now, ttl = now_ms(), access_ttl(client)
+    issued_ms, ttl = now_ms(), access_ttl(client)
     raw = token_format.mint(token_format.TokenRef(client.client_id))
-    token = _token(raw, tokens.ACCESS, client, scope, now, ttl)
+    token = _token(raw, tokens.ACCESS, client, scope, issued_ms, ttl)
     if extra:
         dynamo.transact_write({**extra, "access_token": tokens.put_action(token)}, request_token)
     else:
@@ -89,7 +90,7 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
                  grant_id: str = "") -> Issued:
     """A new grant and its first access (and refresh) token, with ``extra`` actions (named by what they
     write), all or nothing. ``grant_id`` is chosen by the caller when an ``extra`` action must name it."""
-    now, max_lifetime = now_ms(), lookup.grant_max_lifetime(client)
+    issued_ms, max_lifetime = now_ms(), lookup.grant_max_lifetime(client)
     ttl, rttl = min(access_ttl(client), max_lifetime), min(refresh_ttl(client), max_lifetime)
     grant_id = grant_id or new_grant_id()
     ref = token_format.TokenRef(client.client_id, username, grant_id)
@@ -99,37 +100,38 @@ def grant_tokens(client: Client, username: str, scope: str, grant_type: str, *, 
     actions = {
         **(extra or {}),
         "grant": grants.put_action(grants.Grant(grant_id=grant_id, client_id=client.client_id, scope=scope,
-                                                expires_at=now // 1000 + lifetime, username=username,
-                                                grant_type=grant_type, created_at=now // 1000)),
-        "access_token": tokens.put_action(_token(access, tokens.ACCESS, client, scope, now, ttl, username, grant_id)),
+                                                expires_at=issued_ms // 1000 + lifetime, username=username,
+                                                grant_type=grant_type, created_at=issued_ms // 1000)),
+        "access_token": tokens.put_action(_token(access, tokens.ACCESS, client, scope, issued_ms, ttl, username,
+                                                 grant_id)),
     }
     if refresh:
         actions["refresh_token"] = tokens.put_action(
-            _token(refresh, tokens.REFRESH, client, scope, now, rttl, username, grant_id))
+            _token(refresh, tokens.REFRESH, client, scope, issued_ms, rttl, username, grant_id))
     dynamo.transact_write(actions, request_token)
     return Issued(access, ttl, scope, refresh, username)
 
 
 def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant_scope: str, scope: str,
-                   request_id: str, retry_since: int | None = None) -> Issued:
+                   request_id: str, retry_since_ms: int | None = None) -> Issued:
     """RFC 6749 §6 with rotation: mark the old refresh token used and store its successor atomically.
-    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``). With ``retry_since``
-    (epoch ms), ``old`` was rotated already and is retried within the reuse window: its latest successor
+    Neither token outlives the grant's absolute lifetime (``GrantMaxLifetime``). With ``retry_since_ms``,
+    ``old`` was rotated already and is retried within the reuse window: its latest successor
     pair, if never used, is replaced by the new one."""
-    now = now_ms()
-    remaining = lookup.grant_ends_at(grant, client) - now // 1000
+    issued_ms = now_ms()
+    remaining = lookup.grant_ends_at(grant, client) - issued_ms // 1000
     if remaining <= 0:
         raise InvalidGrant("the grant reached its maximum lifetime: the user must sign in again")
     ttl, rttl = min(access_ttl(client), remaining), min(refresh_ttl(client), remaining)
     ref = token_format.TokenRef(client.client_id, old.username, old.grant_id)
     access, refresh = token_format.mint(ref), token_format.mint(ref)
-    access_item = _token(access, tokens.ACCESS, client, scope, now, ttl, old.username, old.grant_id)
-    refresh_item = _token(refresh, tokens.REFRESH, client, grant_scope, now, rttl, old.username, old.grant_id)
-    if retry_since is None:
-        spend = {ROTATED: tokens.rotate_action(old.token_hash, request_id, now, refresh_item.token_hash,
+    access_item = _token(access, tokens.ACCESS, client, scope, issued_ms, ttl, old.username, old.grant_id)
+    refresh_item = _token(refresh, tokens.REFRESH, client, grant_scope, issued_ms, rttl, old.username, old.grant_id)
+    if retry_since_ms is None:
+        spend = {ROTATED: tokens.rotate_action(old.token_hash, request_id, issued_ms, refresh_item.token_hash,
                                                access_item.token_hash)}
     else:  # a retry within the reuse window: the answer it replaces stops working, nothing else changes
-        spend = {ROTATED: tokens.resupersede_action(old.token_hash, old.successor, retry_since,
+        spend = {ROTATED: tokens.resupersede_action(old.token_hash, old.successor, retry_since_ms,
                                                     refresh_item.token_hash, access_item.token_hash),
                  UNUSED_SUCCESSOR: tokens.delete_unused_action(old.successor),
                  "replaced_access_token": tokens.delete_action(old.successor_access)}
@@ -137,6 +139,6 @@ def rotated_tokens(client: Client, old: tokens.Token, grant: grants.Grant, grant
         **spend,
         "access_token": tokens.put_action(access_item),
         "refresh_token": tokens.put_action(refresh_item),
-        GRANT_ACTIVE: grants.extend_action(old.grant_id, now // 1000 + max(ttl, rttl)),
-    }, request_id if retry_since is None else digest(f"{request_id}\x1f{old.successor}")[:36])
+        GRANT_ACTIVE: grants.extend_action(old.grant_id, issued_ms // 1000 + max(ttl, rttl)),
+    }, request_id if retry_since_ms is None else digest(f"{request_id}\x1f{old.successor}")[:36])
     return Issued(access, ttl, scope, refresh, old.username)

@@ -84,12 +84,12 @@ def check(ref: TokenRef, items: dict[str, Any], kind: str, now: float | None = N
     client = clients.from_item(items.get("token_client"))
     if client is None or client.disabled:
         raise Inactive("the client of this token is disabled or deleted")
-    if token.issued_at < client.tokens_valid_after:
+    if token.issued_at_ms < client.tokens_valid_after_ms:
         raise Inactive("the tokens of this client were revoked")
     user = users.from_item(items.get("user")) if ref.username else None
     if ref.username and (user is None or user.disabled):
         raise Inactive("the user of this token is disabled or deleted")
-    if user is not None and token.issued_at < user.tokens_valid_after:
+    if user is not None and token.issued_at_ms < user.tokens_valid_after_ms:
         raise Inactive("the tokens of this user were revoked")
     grant = grants.from_item(items.get("grant")) if ref.grant_id else None
     if ref.grant_id and (grant is None or not grant.active or grant.expires_at <= now):

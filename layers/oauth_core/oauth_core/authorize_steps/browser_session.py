@@ -36,7 +36,7 @@ def read(browser_item: dict[str, Any] | None, areq: authz.AuthorizationRequest,
 def still_valid(session: sessions.BrowserSession, user: users.User | None) -> bool:
     """A session ends with its user: deleted, disabled, or a password change or revocation since the
     sign-in (``tokens_valid_after``, which ``oauthctl`` moves on for each of these)."""
-    return user is not None and not user.disabled and user.tokens_valid_after <= session.signed_in_ms
+    return user is not None and not user.disabled and user.tokens_valid_after_ms <= session.signed_in_ms
 
 
 def usable(signed_in: sessions.BrowserSession | None, areq: authz.AuthorizationRequest,

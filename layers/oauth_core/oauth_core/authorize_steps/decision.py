@@ -90,7 +90,7 @@ def issue(request: Request, client: Client, username: str, areq: authz.Authoriza
         dynamo.transact_write({**actions, "code": codes.put_action(codes.AuthorizationCode(
             code_hash=codes.code_hash(code), client_id=client.client_id, username=username,
             scope=areq.scope, redirect_uri=areq.redirect_uri_sent, code_challenge=areq.code_challenge,
-            code_challenge_method=areq.code_challenge_method, issued_at=issued_ms,
+            code_challenge_method=areq.code_challenge_method, issued_at_ms=issued_ms,
             expires_at=issued_ms // 1000 + settings().authorization_code_ttl))}, request.request_id)
         params = {"code": code}
     if not remembered:

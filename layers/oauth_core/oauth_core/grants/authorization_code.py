@@ -51,7 +51,7 @@ def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.I
     user = users.from_item(items.get("user"))
     if user is None or user.disabled or user.username != code.username:
         raise InvalidGrant("the user who approved this code is disabled or deleted")
-    if code.issued_at < max(user.tokens_valid_after, client.tokens_valid_after):
+    if code.issued_at_ms < max(user.tokens_valid_after_ms, client.tokens_valid_after_ms):
         raise InvalidGrant(_INVALID)
     grant_id = issuance.new_grant_id()
     try:

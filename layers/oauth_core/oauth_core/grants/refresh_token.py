@@ -65,14 +65,14 @@ def _retried(request: Request, client: Client, grant: Grant, presented: tokens.T
     window = client.refresh_reuse_window if client.refresh_reuse_window is not None else \
         settings().refresh_reuse_window
     for _ in range(_RETRY_ATTEMPTS):
-        since = issuance.now_ms() - window * 1000
-        if old is None or not window or not (old.successor and old.successor_access) or old.rotated_at < since:
+        since_ms = issuance.now_ms() - window * 1000
+        if old is None or not window or not (old.successor and old.successor_access) or old.rotated_at_ms < since_ms:
             _reuse(presented)
         grant_scope = _still_registered(old.scope, client)
         scope = _narrowed(request.param("scope"), grant_scope)
         try:
             issued = issuance.rotated_tokens(client, old, grant, grant_scope, scope, request.request_id,
-                                             retry_since=since)
+                                             retry_since_ms=since_ms)
         except dynamo.TransactionRefused as refused:
             if issuance.UNUSED_SUCCESSOR in refused.failed:
                 _reuse(old)  # the pair it would replace was used: the client has moved on, this is a copy

@@ -7,7 +7,7 @@ from typing import Any
 
 from oauth_core.config import settings
 from oauth_core.hashing import digest
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions
 
 
 def counter_id(subject: str, window: int) -> str:
@@ -30,16 +30,11 @@ def last_failure(item: dict[str, Any] | None) -> int:
 
 def record_failure(subject: str, window: int, expires_at: int, now: int) -> None:
     """Count one more failure (an atomic ADD, safe under concurrency) and when it happened."""
-    dynamo.call(
-        "update_item",
-        TableName=settings().attempts_table,
-        Key=dynamo.marshal({"counter_id": counter_id(subject, window)}),
-        UpdateExpression="ADD failures :one SET expires_at = :exp, last_failure = :now",
-        ExpressionAttributeValues=dynamo.marshal({":one": 1, ":exp": expires_at, ":now": now}),
-    )
+    actions.run(actions.update(settings().attempts_table, {"counter_id": counter_id(subject, window)},
+                               "ADD failures :one SET expires_at = :exp, last_failure = :now",
+                               {":one": 1, ":exp": expires_at, ":now": now}))
 
 
 def clear(subject: str, window: int) -> None:
     """Forget a subject's failures (a success from the same place)."""
-    dynamo.call("delete_item", TableName=settings().attempts_table,
-                Key=dynamo.marshal({"counter_id": counter_id(subject, window)}))
+    actions.run(actions.delete(settings().attempts_table, {"counter_id": counter_id(subject, window)}))

@@ -8,15 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions, dynamo, model
+
+
+def _scope(stored: set[str] | None) -> str:
+    return " ".join(sorted(stored or ()))
 
 
 @dataclass(frozen=True)
 class Consent:
-    username: str
-    client_id: str
-    scope: str  # space-separated: every scope the user approved for this client (a string set when stored)
-    granted_at: int = 0  # epoch s of the latest approval
+    username: str = model.key()
+    client_id: str = model.key()
+    # Space-separated: every scope the user approved for this client (a string set when stored).
+    scope: str = model.custom(_scope, stored="scopes", written=False)
+    granted_at: int = model.number(0)  # the latest approval
 
     def covers(self, scope: str) -> bool:
         return set(scope.split()) <= set(self.scope.split())
@@ -27,10 +32,7 @@ def key(username: str, client_id: str) -> tuple[str, dict[str, str]]:
 
 
 def from_item(item: dict[str, Any] | None) -> Consent | None:
-    if item is None:
-        return None
-    return Consent(username=item["username"], client_id=item["client_id"],
-                   scope=" ".join(sorted(item.get("scopes") or ())), granted_at=int(item.get("granted_at", 0)))
+    return None if item is None else model.from_item(Consent, item)
 
 
 def record_action(username: str, client_id: str, scope: str, now: int) -> dict[str, Any]:
@@ -40,22 +42,13 @@ def record_action(username: str, client_id: str, scope: str, now: int) -> dict[s
     if scope.split():
         values[":s"] = set(scope.split())
         update += " ADD scopes :s"
-    return {"Update": {"TableName": settings().consents_table,
-                       "Key": dynamo.marshal({"username": username, "client_id": client_id}),
-                       "UpdateExpression": update, "ExpressionAttributeValues": dynamo.marshal(values)}}
+    return actions.update(settings().consents_table, {"username": username, "client_id": client_id}, update, values)
 
 
 def list_for(username: str) -> list[Consent]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": settings().consents_table, "KeyConditionExpression": "username = :u",
-                              "ExpressionAttributeValues": dynamo.marshal({":u": username}), "ConsistentRead": True}
-    while True:
-        response = dynamo.call("query", **kwargs)
-        items.extend(dynamo.unmarshal(i) for i in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            break
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    return [c for c in (from_item(i) for i in items) if c is not None]
+    items = dynamo.query(settings().consents_table, KeyConditionExpression="username = :u",
+                         ExpressionAttributeValues=dynamo.marshal({":u": username}))
+    return [model.from_item(Consent, item) for item in items]
 
 
 def delete(username: str, client_id: str) -> bool:
@@ -69,4 +62,4 @@ def given_to(client_id: str) -> list[Consent]:
     """Every approval given to a client (a scan: operators only, when the client is deleted)."""
     items = dynamo.scan(settings().consents_table, FilterExpression="client_id = :c",
                         ExpressionAttributeValues=dynamo.marshal({":c": client_id}))
-    return [c for c in (from_item(i) for i in items) if c is not None]
+    return [model.from_item(Consent, item) for item in items]

@@ -107,15 +107,17 @@ def _call_once(dynamodb: Any, operation: str, labels: tuple[str, ...], kwargs: d
     from botocore.parsers import ResponseParserError
 
     try:
-        return getattr(dynamodb, operation)(**kwargs)
+        answer: dict[str, Any] = getattr(dynamodb, operation)(**kwargs)
+        return answer
     except ClientError as exc:
-        error = exc.response.get("Error", {})
+        response: dict[str, Any] = dict(exc.response)
+        error = response.get("Error", {})
         code, message = error.get("Code", ""), error.get("Message", "")
         if code == "ConditionalCheckFailedException":
-            raise ConditionFailed(unmarshal(exc.response.get("Item"))) from None
+            raise ConditionFailed(unmarshal(response.get("Item"))) from None
         if code == "TransactionCanceledException":
-            raise failures.cancellation(exc.response.get("CancellationReasons") or [], labels, message) from None
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            raise failures.cancellation(response.get("CancellationReasons") or [], labels, message) from None
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in failures.TRANSIENT_ERRORS or status >= 500:  # a 5xx is the service's, whatever its body
             raise failures.Transient(code) from None
         raise StorageRejected(f"{operation}: {code}: {message}") from None
@@ -196,7 +198,7 @@ def batch_get(requests: Mapping[str, tuple[str, Mapping[str, Any]]],
         attempt += 1
         response = call("batch_get_item", RequestItems=wanted)
         for table, items in response.get("Responses", {}).items():
-            found.setdefault(table, []).extend(unmarshal(i) for i in items)
+            found.setdefault(table, []).extend(item for item in map(unmarshal, items) if item is not None)
         wanted = response.get("UnprocessedKeys") or {}
         if wanted:
             pause = budget.next_attempt(attempt)
@@ -253,30 +255,28 @@ def delete_within_budget(table: str, keys: list[dict[str, Any]]) -> int:
 
 def query_keys(table: str, index: str, attribute: str, value: str) -> list[dict[str, Any]]:
     """Every item key of ``index`` where ``attribute = value`` (paginated)."""
-    keys: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": index,
-        "KeyConditionExpression": "#a = :v",
-        "ExpressionAttributeNames": {"#a": attribute},
-        "ExpressionAttributeValues": marshal({":v": value}),
-    }
-    while True:
-        response = call("query", **kwargs)
-        keys.extend(unmarshal(i) for i in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return keys
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return _every("query", TableName=table, IndexName=index, KeyConditionExpression="#a = :v",
+                  ExpressionAttributeNames={"#a": attribute}, ExpressionAttributeValues=marshal({":v": value}))
+
+
+def query(table: str, **conditions: Any) -> list[dict[str, Any]]:
+    """Every item of one partition (strongly consistent); ``conditions``: ``KeyConditionExpression`` and its
+    attribute names and values."""
+    return _every("query", TableName=table, ConsistentRead=True, **conditions)
 
 
 def scan(table: str, **filters: Any) -> list[dict[str, Any]]:
     """Every item of a small table (operators' listings only, never on a request path); ``filters``:
     ``FilterExpression`` and its attribute names and values."""
+    return _every("scan", TableName=table, ConsistentRead=True, **filters)
+
+
+def _every(operation: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item a query or scan finds, page after page."""
     items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True, **filters}
     while True:
-        response = call("scan", **kwargs)
-        items.extend(unmarshal(i) for i in response.get("Items", []))
+        response = call(operation, **kwargs)
+        items.extend(item for item in map(unmarshal, response.get("Items", [])) if item is not None)
         if "LastEvaluatedKey" not in response:
             return items
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -11,38 +11,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions, dynamo, model
 
 ACTIVE = "active"
 REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
-class Grant:
-    grant_id: str
-    client_id: str
-    scope: str
-    expires_at: int  # epoch seconds: the latest expiry of any token of the grant (TTL attribute)
-    username: str = ""
-    status: str = ACTIVE
-    grant_type: str = ""
-    created_at: int = 0
+class Grant(model.Record):
+    """An authorization (RFC 6749 §1.3) and its status; ``expires_at`` follows its newest token."""
+
+    grant_id: str = model.key()
+    client_id: str = model.text()
+    scope: str = model.text()
+    expires_at: int = model.number()  # the latest expiry of any token of the grant (TTL attribute)
+    username: str = model.text("", omit_empty=True)
+    status: str = model.text(ACTIVE, absent=REVOKED)
+    grant_type: str = model.text("")
+    created_at: int = model.number(0)
 
     @property
     def active(self) -> bool:
         return self.status == ACTIVE
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            "grant_id": self.grant_id,
-            "client_id": self.client_id,
-            "scope": self.scope,
-            "expires_at": self.expires_at,
-            "username": self.username or None,
-            "status": self.status,
-            "grant_type": self.grant_type,
-            "created_at": self.created_at,
-        }
 
 
 def key(grant_id: str) -> tuple[str, dict[str, str]]:
@@ -50,71 +40,40 @@ def key(grant_id: str) -> tuple[str, dict[str, str]]:
 
 
 def from_item(item: dict[str, Any] | None) -> Grant | None:
-    if item is None:
-        return None
-    return Grant(
-        grant_id=item["grant_id"],
-        client_id=item.get("client_id", ""),
-        scope=item.get("scope", ""),
-        expires_at=int(item.get("expires_at", 0)),
-        username=item.get("username", ""),
-        status=item.get("status", REVOKED),
-        grant_type=item.get("grant_type", ""),
-        created_at=int(item.get("created_at", 0)),
-    )
+    return None if item is None else model.from_item(Grant, item)
 
 
 def put_action(grant: Grant) -> dict[str, Any]:
-    return {"Put": {"TableName": settings().grants_table, "Item": dynamo.marshal(grant.to_item())}}
+    return actions.put(settings().grants_table, grant.to_item())
+
+
+_STATUS = {"#s": "status"}  # a reserved word
 
 
 def extend_action(grant_id: str, expires_at: int) -> dict[str, Any]:
     """Keep the grant alive as long as its newest token, only while it is still active."""
-    return {
-        "Update": {
-            "TableName": settings().grants_table,
-            "Key": dynamo.marshal({"grant_id": grant_id}),
-            "UpdateExpression": "SET expires_at = :exp",
-            "ConditionExpression": "#s = :active",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": dynamo.marshal({":exp": expires_at, ":active": ACTIVE}),
-        }
-    }
+    return actions.update(settings().grants_table, {"grant_id": grant_id}, "SET expires_at = :exp",
+                          {":exp": expires_at, ":active": ACTIVE}, condition="#s = :active", names=_STATUS)
 
 
 def revoke_action(grant_id: str, reason: str, now: int) -> dict[str, Any]:
-    return {
-        "Update": {
-            "TableName": settings().grants_table,
-            "Key": dynamo.marshal({"grant_id": grant_id}),
-            "UpdateExpression": "SET #s = :revoked, revoked_at = :now, revoked_reason = :reason",
-            "ConditionExpression": "attribute_exists(grant_id)",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": dynamo.marshal({":revoked": REVOKED, ":now": now, ":reason": reason}),
-        }
-    }
+    return actions.update(settings().grants_table, {"grant_id": grant_id},
+                          "SET #s = :revoked, revoked_at = :now, revoked_reason = :reason",
+                          {":revoked": REVOKED, ":now": now, ":reason": reason},
+                          condition="attribute_exists(grant_id)", names=_STATUS)
 
 
 def revoke(grant_id: str, reason: str, now: int) -> None:
     """Mark the grant revoked (idempotent; a grant that TTL already removed needs nothing)."""
     try:
-        dynamo.call("update_item", **revoke_action(grant_id, reason, now)["Update"])
+        actions.run(revoke_action(grant_id, reason, now))
     except dynamo.ConditionFailed:
         return
 
 
 def active_for(username: str, client_id: str) -> list[Grant]:
     """The active grants a user gave a client (a scan: operators' commands only, never a request path)."""
-    found: list[Grant] = []
-    kwargs: dict[str, Any] = {
-        "TableName": settings().grants_table, "ConsistentRead": True,
-        "FilterExpression": "username = :u AND client_id = :c AND #s = :active",
-        "ExpressionAttributeNames": {"#s": "status"},
-        "ExpressionAttributeValues": dynamo.marshal({":u": username, ":c": client_id, ":active": ACTIVE}),
-    }
-    while True:
-        response = dynamo.call("scan", **kwargs)
-        found.extend(g for g in (from_item(dynamo.unmarshal(i)) for i in response.get("Items", [])) if g)
-        if "LastEvaluatedKey" not in response:
-            return found
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    items = dynamo.scan(settings().grants_table, FilterExpression="username = :u AND client_id = :c AND #s = :active",
+                        ExpressionAttributeNames=_STATUS,
+                        ExpressionAttributeValues=dynamo.marshal({":u": username, ":c": client_id, ":active": ACTIVE}))
+    return [model.from_item(Grant, item) for item in items]

@@ -8,29 +8,17 @@ descriptions it needs in one batched read (per hundred scopes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo, limits
+from oauth_core.storage import dynamo, limits, model, operated
 
 _KEY_MAX_BYTES = 2048  # DynamoDB's partition key limit
 
 
-class AlreadyExists(Exception):
-    """A description for this scope exists; nothing was overwritten."""
-
-
-class NotFound(Exception):
-    """No description for this scope."""
-
-
 @dataclass(frozen=True)
-class ScopeDescription:
-    scope: str
-    description: str
-
-    def to_item(self) -> dict[str, Any]:
-        return {"scope": self.scope, "description": self.description}
+class ScopeDescription(model.Record):
+    scope: str = model.key()
+    description: str = model.text()
 
 
 def key(scope: str) -> tuple[str, dict[str, str]]:
@@ -47,27 +35,6 @@ def describe(scopes: list[str]) -> dict[str, str]:
     return found
 
 
-def create(entry: ScopeDescription) -> None:
-    try:
-        dynamo.put_if(settings().scopes_table, entry.to_item(), "scope", exists=False)
-    except dynamo.ConditionFailed:
-        raise AlreadyExists(entry.scope) from None
-
-
-def save(entry: ScopeDescription) -> None:
-    try:
-        dynamo.put_if(settings().scopes_table, entry.to_item(), "scope", exists=True)
-    except dynamo.ConditionFailed:
-        raise NotFound(entry.scope) from None
-
-
-def delete(scope: str) -> None:
-    try:
-        dynamo.delete_existing(settings().scopes_table, {"scope": scope})
-    except dynamo.ConditionFailed:
-        raise NotFound(scope) from None
-
-
-def list_all() -> list[ScopeDescription]:
-    entries = [ScopeDescription(i["scope"], i.get("description", "")) for i in dynamo.scan(settings().scopes_table)]
-    return sorted(entries, key=lambda e: e.scope)
+_TABLE = operated.Table(__name__, "scope description", ScopeDescription, lambda: settings().scopes_table, "scope")
+AlreadyExists, NotFound = _TABLE.AlreadyExists, _TABLE.NotFound
+create, save, delete, list_all = _TABLE.create, _TABLE.replace, _TABLE.delete, _TABLE.list_all

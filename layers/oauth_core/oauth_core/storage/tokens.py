@@ -12,7 +12,7 @@ from typing import Any
 from oauth_core.config import settings
 from oauth_core.errors import TemporarilyUnavailable
 from oauth_core.hashing import digest
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions, dynamo, model
 
 ACCESS = "access"
 REFRESH = "refresh"
@@ -20,35 +20,27 @@ GRANT_INDEX = "by-grant"
 
 
 @dataclass(frozen=True)
-class Token:
-    token_hash: str
-    kind: str
-    client_id: str
-    scope: str
-    issued_at: int  # epoch milliseconds
-    expires_at: int  # epoch seconds, the TTL attribute
-    username: str = ""
-    grant_id: str = ""
-    rotated_by: str | None = None
-    rotated_at: int = 0  # epoch ms of the rotation that spent this refresh token
-    successor: str = ""  # hash of the refresh token that rotation (or its latest retry) issued
-    successor_access: str = ""  # hash of the access token issued with it
+class Token(model.Record):
+    """An access or refresh token as stored: its hash, never the token (RFC 6749 §10.3, §10.4); the
+    rotation's fields are written by ``rotate_action`` / ``resupersede_action`` only."""
+
+    token_hash: str = model.key()
+    kind: str = model.text()
+    client_id: str = model.text()
+    scope: str = model.text()
+    issued_at_ms: int = model.number(stored="issued_at")
+    expires_at: int = model.number()  # the TTL attribute
+    username: str = model.text("", omit_empty=True)
+    grant_id: str = model.text("", omit_empty=True)  # the sparse by-grant index's key
+    rotated_by: str | None = model.optional_text()
+    # Set by the rotation that spent this refresh token: when, the hash of the refresh token it (or its
+    # latest retry) issued, and the hash of the access token issued with it.
+    rotated_at_ms: int = model.number(0, stored="rotated_at", written=False)
+    successor: str = model.text("", written=False)
+    successor_access: str = model.text("", written=False)
 
     def expires_in(self, now: float) -> int:
         return max(0, int(self.expires_at - now))
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            "token_hash": self.token_hash,
-            "kind": self.kind,
-            "client_id": self.client_id,
-            "scope": self.scope,
-            "issued_at": self.issued_at,
-            "expires_at": self.expires_at,
-            "username": self.username or None,
-            "grant_id": self.grant_id or None,
-            "rotated_by": self.rotated_by,
-        }
 
 
 def key(token: str) -> tuple[str, dict[str, str]]:
@@ -56,22 +48,7 @@ def key(token: str) -> tuple[str, dict[str, str]]:
 
 
 def from_item(item: dict[str, Any] | None) -> Token | None:
-    if item is None:
-        return None
-    return Token(
-        token_hash=item["token_hash"],
-        kind=item.get("kind", ""),
-        client_id=item.get("client_id", ""),
-        scope=item.get("scope", ""),
-        issued_at=int(item.get("issued_at", 0)),
-        expires_at=int(item.get("expires_at", 0)),
-        username=item.get("username", ""),
-        grant_id=item.get("grant_id", ""),
-        rotated_by=item.get("rotated_by"),
-        rotated_at=int(item.get("rotated_at", 0)),
-        successor=item.get("successor", ""),
-        successor_access=item.get("successor_access", ""),
-    )
+    return None if item is None else model.from_item(Token, item)
 
 
 def get_by_hash(token_hash: str) -> Token | None:
@@ -80,58 +57,46 @@ def get_by_hash(token_hash: str) -> Token | None:
 
 
 def put(token: Token) -> None:
-    dynamo.call("put_item", **put_action(token)["Put"])
+    actions.run(put_action(token))
 
 
 def put_action(token: Token) -> dict[str, Any]:
-    return {"Put": {"TableName": settings().tokens_table, "Item": dynamo.marshal(token.to_item())}}
+    return actions.put(settings().tokens_table, token.to_item())
 
 
 def rotate_action(token_hash: str, request_id: str, now_ms: int, successor: str, successor_access: str
                   ) -> dict[str, Any]:
     """Mark a refresh token used and name what replaced it. The condition admits our own request id so
     that our retry of a write whose answer was lost does not look like a replay (RFC 9700 §4.14.2)."""
-    return {
-        "Update": {
-            "TableName": settings().tokens_table,
-            "Key": dynamo.marshal({"token_hash": token_hash}),
-            "UpdateExpression": "SET rotated_by = :rid, rotated_at = :now, successor = :next, successor_access = :acc",
-            "ConditionExpression": "attribute_exists(token_hash) AND "
-            "(attribute_not_exists(rotated_by) OR rotated_by = :rid)",
-            "ExpressionAttributeValues": dynamo.marshal({":rid": request_id, ":now": now_ms, ":next": successor,
-                                                         ":acc": successor_access}),
-        }
-    }
+    return actions.update(
+        settings().tokens_table, {"token_hash": token_hash},
+        "SET rotated_by = :rid, rotated_at = :now, successor = :next, successor_access = :acc",
+        {":rid": request_id, ":now": now_ms, ":next": successor, ":acc": successor_access},
+        condition="attribute_exists(token_hash) AND (attribute_not_exists(rotated_by) OR rotated_by = :rid)")
 
 
 def resupersede_action(token_hash: str, previous: str, since_ms: int, successor: str,
                        successor_access: str) -> dict[str, Any]:
     """A retry of a rotated refresh token within the reuse window: name the new successor, only if the
     one we read is still the latest and the rotation is recent enough (two retries cannot both win)."""
-    return {
-        "Update": {
-            "TableName": settings().tokens_table,
-            "Key": dynamo.marshal({"token_hash": token_hash}),
-            "UpdateExpression": "SET successor = :next, successor_access = :acc",
-            "ConditionExpression": "successor = :prev AND rotated_at >= :since",
-            "ExpressionAttributeValues": dynamo.marshal({":prev": previous, ":since": since_ms, ":next": successor,
-                                                         ":acc": successor_access}),
-        }
-    }
+    return actions.update(settings().tokens_table, {"token_hash": token_hash},
+                          "SET successor = :next, successor_access = :acc",
+                          {":prev": previous, ":since": since_ms, ":next": successor, ":acc": successor_access},
+                          condition="successor = :prev AND rotated_at >= :since")
 
 
 def delete_unused_action(token_hash: str) -> dict[str, Any]:
     """Delete a refresh token that was never used (a successor nobody received); fails if it was."""
-    return {"Delete": {"TableName": settings().tokens_table, "Key": dynamo.marshal({"token_hash": token_hash}),
-                       "ConditionExpression": "attribute_not_exists(rotated_by)"}}
+    return actions.delete(settings().tokens_table, {"token_hash": token_hash},
+                          condition="attribute_not_exists(rotated_by)")
 
 
 def delete_action(token_hash: str) -> dict[str, Any]:
-    return {"Delete": {"TableName": settings().tokens_table, "Key": dynamo.marshal({"token_hash": token_hash})}}
+    return actions.delete(settings().tokens_table, {"token_hash": token_hash})
 
 
 def delete(token_hash: str) -> None:
-    dynamo.call("delete_item", **delete_action(token_hash)["Delete"])
+    actions.run(delete_action(token_hash))
 
 
 def delete_for_grant(grant_id: str) -> tuple[int, int]:

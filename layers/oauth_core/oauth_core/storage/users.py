@@ -3,48 +3,26 @@ releases stored scrypt hashes, replaced at the next sign-in)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from oauth_core.config import settings
-from oauth_core.storage import dynamo
+from oauth_core.storage import actions, model, operated
 
 
-class AlreadyExists(Exception):
-    """A user with this name already exists; nothing was overwritten."""
-
-
-class NotFound(Exception):
-    """No user with this name."""
-
-
-class Conflict(Exception):
-    """The user was changed by someone else since it was read; nothing was written."""
+@dataclass(frozen=True)
+class User(model.Record):
+    username: str = model.key()
+    password_hash: str = model.text()
+    disabled: bool = model.flag()
+    created_at: int = model.number(0)
+    tokens_valid_after_ms: int = model.number(0, stored="tokens_valid_after")  # tokens issued earlier are revoked
+    revision: int = model.number(0)  # bumped by every operator's save and by the sign-in's rehash
 
 
 # What a token check reads of a user: never the password hash (template.yaml grants the read-only
 # functions these attributes only).
-CHECKED_ATTRIBUTES = ("username", "disabled", "tokens_valid_after")
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    password_hash: str
-    disabled: bool = False
-    created_at: int = 0
-    tokens_valid_after: int = 0  # epoch ms: tokens issued earlier are revoked
-    revision: int = 0  # bumped by every operator's save and by the sign-in's rehash
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            "username": self.username,
-            "password_hash": self.password_hash,
-            "disabled": self.disabled,
-            "created_at": self.created_at,
-            "tokens_valid_after": self.tokens_valid_after,
-            "revision": self.revision,
-        }
+CHECKED_ATTRIBUTES = model.attributes(User, "username", "disabled", "tokens_valid_after_ms")
 
 
 def key(username: str) -> tuple[str, dict[str, str]]:
@@ -52,60 +30,18 @@ def key(username: str) -> tuple[str, dict[str, str]]:
 
 
 def from_item(item: dict[str, Any] | None) -> User | None:
-    if item is None:
-        return None
-    return User(
-        username=item["username"],
-        password_hash=item.get("password_hash", ""),
-        disabled=bool(item.get("disabled", False)),
-        created_at=int(item.get("created_at", 0)),
-        tokens_valid_after=int(item.get("tokens_valid_after", 0)),
-        revision=int(item.get("revision", 0)),
-    )
+    return None if item is None else model.from_item(User, item)
 
 
-def get(username: str) -> User | None:
-    return from_item(dynamo.get(*key(username)))
-
-
-def create(user: User) -> None:
-    try:
-        dynamo.put_if(settings().users_table, user.to_item(), "username", exists=False)
-    except dynamo.ConditionFailed:
-        raise AlreadyExists(user.username) from None
-
-
-def save(user: User) -> User:
-    """Replace the user's item as read (``user.revision``); ``NotFound`` / ``Conflict`` as for clients."""
-    saved = replace(user, revision=user.revision + 1)
-    try:
-        dynamo.save_revision(settings().users_table, saved.to_item(), "username", user.revision)
-    except dynamo.ConditionFailed as exc:
-        raise (NotFound if exc.item is None else Conflict)(user.username) from None
-    return saved
-
-
-def delete(username: str) -> None:
-    try:
-        dynamo.delete_existing(settings().users_table, {"username": username})
-    except dynamo.ConditionFailed:
-        raise NotFound(username) from None
-
-
-def list_all() -> list[User]:
-    users = [from_item(item) for item in dynamo.scan(settings().users_table)]
-    return sorted((u for u in users if u is not None), key=lambda u: u.username)
+_TABLE = operated.Table(__name__, "user", User, lambda: settings().users_table, "username")
+AlreadyExists, NotFound, Conflict = _TABLE.AlreadyExists, _TABLE.NotFound, _TABLE.Conflict
+get, create, save, delete, list_all = _TABLE.get, _TABLE.create, _TABLE.save, _TABLE.delete, _TABLE.list_all
 
 
 def replace_password_hash(username: str, old_hash: str, new_hash: str) -> None:
     """Store a rehash of the same password, only if the stored hash is still ``old_hash``
     (``ConditionFailed`` otherwise: the password was changed meanwhile), as the next revision."""
-    dynamo.call(
-        "update_item",
-        TableName=settings().users_table,
-        Key=dynamo.marshal({"username": username}),
-        # A new revision, so an operator's command that read the user before cannot write the old hash back.
-        UpdateExpression="SET password_hash = :new ADD revision :one",
-        ConditionExpression="password_hash = :old",
-        ExpressionAttributeValues=dynamo.marshal({":new": new_hash, ":old": old_hash, ":one": 1}),
-    )
+    # A new revision, so an operator's command that read the user before cannot write the old hash back.
+    actions.run(actions.update(settings().users_table, {"username": username},
+                               "SET password_hash = :new ADD revision :one",
+                               {":new": new_hash, ":old": old_hash, ":one": 1}, condition="password_hash = :old"))
