@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from oauth_core.authorize_endpoint import authorize, error_page
 from oauth_core.apigateway import serve
+from oauth_core.authorize_endpoint import authorize, error_page
 from oauth_core.observability import logger
 
 

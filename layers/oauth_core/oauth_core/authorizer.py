@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from oauth_core import bearer, observability
+from oauth_core.apigateway import parse_event
 from oauth_core.config import settings
 from oauth_core.errors import InsufficientScope, OAuthError, TemporarilyUnavailable
-from oauth_core.apigateway import parse_event
 from oauth_core.storage import budget
 
 UNAUTHORIZED = "Unauthorized"

@@ -12,7 +12,7 @@ import base64
 import binascii
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 from urllib.parse import unquote_plus
 
 from oauth_core import audit, bounds, issuer, observability
@@ -59,6 +59,10 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": 'Basic realm="oauth"'}
 
 
+@overload
+def credentials(request: Request, required: Literal[True] = ...) -> Credentials: ...
+@overload
+def credentials(request: Request, required: bool) -> Credentials | None: ...
 def credentials(request: Request, required: bool = True) -> Credentials | None:
     """The credentials the client presented: Basic, or form fields, never both. None when there are
     none and the grant may do without (RFC 7523 §3.1). A client id longer than any registered one is

@@ -48,9 +48,10 @@ def introspect(request: Request) -> Response:
     items = client_cache.batch_get(wanted, projections={settings().users_table: users.CHECKED_ATTRIBUTES})
     item = client_cache.authenticated(items["client"], creds.client_id,
                                       lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
-        cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
-    caller = client_auth.verify(creds, clients.from_item(item), request)
+    known = clients.from_item(item)
+    if known is not None and not client_auth.refusal(creds, known):  # authenticated: before a jti is spent
+        cors.check(request, known)  # (failures all answer the same 401 first)
+    caller = client_auth.verify(creds, known, request)
     if caller.public:
         raise InvalidClient("introspection needs client authentication: a public client cannot introspect")
     cors.check(request, caller)
