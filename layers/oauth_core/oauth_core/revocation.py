@@ -33,12 +33,7 @@ def revoke_token(request: Request) -> Response:
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
     items = client_cache.batch_get(wanted)
-    item = client_cache.authenticated(items["client"], creds.client_id,
-                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    known = clients.from_item(item)
-    if known is not None and not client_auth.refusal(creds, known):  # authenticated: before a jti is spent
-        cors.check(request, known)  # (failures all answer the same 401 first)
-    client = client_auth.verify(creds, known, request)
+    client = client_auth.authenticate(request, creds, items["client"])
     cors.check(request, client)
     if not raw:
         raise InvalidRequest("parameter token is required")
