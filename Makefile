@@ -59,9 +59,11 @@ run: install-run
 test: install browser
 	CHROMIUM="$(CHROMIUM)" RUNTIME_PYTHON="$(RUNTIME_PYTHON)" PATH="$(SAM_PATH)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	PATH="$(SAM_PATH)" $(BIN)/sam validate --lint
 
 build: install

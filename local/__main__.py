@@ -10,6 +10,12 @@ import socket
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from local.gateway import Gateway
+    from local.seed import Seeded
+    from local.template import Stack
 
 HOST = "127.0.0.1"
 
@@ -90,7 +96,7 @@ def _free(port: int) -> bool:
     return True
 
 
-def _authorize_url(api_url: str, seeded) -> str:  # noqa: ANN001
+def _authorize_url(api_url: str, seeded: Seeded) -> str:
     from urllib.parse import urlencode
 
     from local.seed import DEMO_REDIRECT_URIS, DEMO_SCOPES
@@ -100,7 +106,8 @@ def _authorize_url(api_url: str, seeded) -> str:  # noqa: ANN001
     return f"{api_url}/oauth/authorize?{query}"
 
 
-def _banner(stack, api_url, dynamodb_url, region, seeded, gateway, elapsed) -> None:  # noqa: ANN001
+def _banner(stack: Stack, api_url: str, dynamodb_url: str, region: str, seeded: Seeded, gateway: Gateway,
+            elapsed: float) -> None:
     where = "at" if os.environ.get("DYNAMODB_URL") else "on moto at"
     lines = [f"Local OAuth server (stack {stack.stack_name!r}, from template.yaml), DynamoDB {where} {dynamodb_url}",
              ""]

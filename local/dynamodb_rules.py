@@ -122,7 +122,9 @@ def _batch_write(body: dict[str, Any], schemas: dict[str, Schema]) -> str | None
         for request in requests:
             count += 1
             values = (request.get("PutRequest") or {}).get("Item") or (request.get("DeleteRequest") or {}).get("Key")
-            problem = _item(schema, values) if "PutRequest" in request else _key(schema, values or {})
+            # A PutRequest without an Item reaches _item as None and fails there, as it always has.
+            problem = (_item(schema, values) if "PutRequest" in request  # type: ignore[arg-type]
+                       else _key(schema, values or {}))
             if problem:
                 return problem
             identity = _identity(table, schema, values or {})

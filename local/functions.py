@@ -76,7 +76,8 @@ class Worker:
         if not line:  # the process died: Lambda's "Runtime exited", a function error
             self.kill()
             raise InvocationError.function_error()
-        return json.loads(line)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def invoke(self, event: dict[str, Any]) -> Any:
         f = self.function

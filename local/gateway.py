@@ -6,7 +6,7 @@ import fnmatch
 import json
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from local import events
@@ -78,7 +78,7 @@ class Gateway:
         """The answer to an integration that failed: its gateway response type, or DEFAULT_5XX's."""
         return self.gateway_response(exc.kind, error=(exc.status, exc.body))
 
-    def authorize(self, name: str, event: dict[str, object], method: str, path: str) -> Answer | None:
+    def authorize(self, name: str, event: dict[str, Any], method: str, path: str) -> Answer | None:
         """Run the route's Lambda REQUEST authorizer; None when allowed (its context is then in the event)."""
         authorizer = self.authorizers[name]
         sent = {k.lower() for k, v in (event.get("headers") or {}).items() if v}

@@ -20,7 +20,8 @@ from local.template import ROOT
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Running:
     banner: str
     exports: dict[str, str]
     startup_seconds: float
-    process: subprocess.Popen
+    process: subprocess.Popen[str]
 
     @property
     def client_id(self) -> str:
@@ -72,12 +73,14 @@ def start(stderr: IO[str] | None = None, timeout: float = 60, parameters: dict[s
                    banner=banner, exports=exports, startup_seconds=time.monotonic() - started, process=process)
 
 
-def _read_banner(process: subprocess.Popen, timeout: float) -> str:
+def _read_banner(process: subprocess.Popen[str], timeout: float) -> str:
     """Lines up to "Ready in ...", read by a thread (select() cannot see lines already buffered)."""
     lines: queue.Queue[str | None] = queue.Queue()
+    stdout = process.stdout
+    assert stdout is not None, "start() opens the child's stdout as a pipe"
 
     def pump() -> None:
-        for line in process.stdout:
+        for line in stdout:
             lines.put(line.rstrip("\n"))
         lines.put(None)
 

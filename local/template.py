@@ -22,7 +22,8 @@ _API = "local-api-id"
 _NO_VALUE = object()  # what ``!Ref AWS::NoValue`` resolves to, until its key or list item is dropped
 
 
-class _CfnLoader(yaml.SafeLoader):
+# yaml is untyped here (types-PyYAML is not among the test tools), so SafeLoader is Any to mypy.
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     """``!Ref X`` -> ``{"Ref": X}``, ``!Condition C`` -> ``{"Condition": C}``, ``!Sub``/``!GetAtt``/... ->
     ``{"Fn::Sub": ...}``."""
 
@@ -44,7 +45,8 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        template: dict[str, Any] = yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return template
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ class Function:
             raise ImportError(f"cannot load {self.code_dir}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return getattr(module, function_name)
+        handler: Callable[..., Any] = getattr(module, function_name)
+        return handler
 
 
 class Stack:
@@ -333,4 +336,5 @@ class Stack:
 
     def _layer_dir(self, ref: Any) -> Path:
         name = ref["Ref"] if isinstance(ref, dict) else ref
-        return ROOT / self.resources[name]["Properties"]["ContentUri"]
+        path: Path = ROOT / self.resources[name]["Properties"]["ContentUri"]
+        return path

@@ -1,12 +1,19 @@
 """GET and POST /oauth/authorize: login and consent pages, then the redirect back to the client."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.apigateway import serve
 from oauth_core.authorize_endpoint import authorize, error_page
 from oauth_core.observability import logger
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return serve(event, authorize, error_page, context=context)

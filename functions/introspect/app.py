@@ -1,12 +1,19 @@
 """POST /oauth/introspect: token introspection (RFC 7662)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.apigateway import serve
 from oauth_core.introspection import introspect
 from oauth_core.observability import logger
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return serve(event, introspect, context=context)

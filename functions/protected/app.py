@@ -1,13 +1,20 @@
 """GET /oauth/protected (checks the bearer token itself) and GET /oauth/protected/gateway (behind the
 Lambda authorizer): the product doc's sample protected resource."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.apigateway import serve
 from oauth_core.observability import logger
 from oauth_core.protected_resource import error, protected
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return serve(event, protected, on_error=error, context=context)

@@ -1,12 +1,19 @@
 """GET /oauth/tokeninfo: who and what an access token is for."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from aws_lambda_powertools.logging import correlation_paths
 
 from oauth_core.apigateway import serve
 from oauth_core.observability import logger
 from oauth_core.tokeninfo import token_info
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return serve(event, token_info, context=context)

@@ -12,7 +12,7 @@ import base64
 import binascii
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import unquote_plus
 
 from oauth_core import audit, bounds, issuer, observability
@@ -60,7 +60,7 @@ def _challenge() -> dict[str, str]:
 
 
 @overload
-def credentials(request: Request, required: Literal[True] = True) -> Credentials: ...
+def credentials(request: Request, required: Literal[True] = ...) -> Credentials: ...
 @overload
 def credentials(request: Request, required: bool) -> Credentials | None: ...
 def credentials(request: Request, required: bool = True) -> Credentials | None:
@@ -141,6 +141,19 @@ def refusal(creds: Credentials, client: Client | None) -> str:
     if client.public:
         return "public client presented a secret" if creds.secret else ""
     return "" if creds.secret and secret_ok else "wrong or missing client secret"
+
+
+def authenticate(request: Request, creds: Credentials, item: dict[str, Any] | None) -> Client:
+    """The client ``creds`` authenticate as, from its ``item`` of the request's batched read (read again when
+    a kept copy refuses them). Its Origin is checked once they pass, before ``verify`` spends a jti."""
+    from oauth_core import cors
+    from oauth_core.storage import client_cache, clients
+
+    item = client_cache.authenticated(item, creds.client_id, lambda i: not refusal(creds, clients.from_item(i)))
+    client = clients.from_item(item)
+    if client is not None and not refusal(creds, client):  # (failures all answer the same 401 first)
+        cors.check(request, client)
+    return verify(creds, client, request)
 
 
 def verify(creds: Credentials, client: Client | None, request: Request | None = None) -> Client:

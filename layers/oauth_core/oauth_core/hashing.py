@@ -16,7 +16,10 @@ import functools
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 # OWASP: "Argon2id with a minimum configuration of 19 MiB of memory, an iteration count of 2, and 1 degree
 # of parallelism". Raising any of these makes every older hash due for a rehash at its next sign-in.
@@ -40,7 +43,7 @@ def matches_digest(value: str, stored_digest: str) -> bool:
 
 
 @functools.cache
-def _hasher() -> Any:
+def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher, Type
 
     return PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM,
@@ -68,17 +71,18 @@ def scheme(encoded: str) -> str | None:
 def verify_password(password: str, encoded: str | None) -> bool:
     """Check a password; with ``encoded=None`` (unknown user) or ``""`` (imported without a password)
     spend the same time and answer False."""
-    kind = scheme(encoded or "")
+    stored = encoded or ""
+    kind = scheme(stored)
     if kind == "scrypt":
-        return _verify_scrypt(password, encoded)
+        return _verify_scrypt(password, stored)
     if kind == "bcrypt":
-        return _verify_bcrypt(password, encoded)
+        return _verify_bcrypt(password, stored)
     if kind == "pbkdf2":
-        return _verify_pbkdf2(password, encoded)
+        return _verify_pbkdf2(password, stored)
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return _hasher().verify(encoded if kind else _dummy_hash(), password) and kind is not None
+        return _hasher().verify(stored if kind else _dummy_hash(), password) and kind is not None
     except (VerificationError, InvalidHashError):
         return False
 

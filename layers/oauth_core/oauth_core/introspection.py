@@ -46,11 +46,7 @@ def introspect(request: Request) -> Response:
             ref = None
     # The caller's whole record (to authenticate it); of the user only what a token check needs.
     items = client_cache.batch_get(wanted, projections={settings().users_table: users.CHECKED_ATTRIBUTES})
-    item = client_cache.authenticated(items["client"], creds.client_id,
-                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
-        cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
-    caller = client_auth.verify(creds, clients.from_item(item), request)
+    caller = client_auth.authenticate(request, creds, items["client"])
     if caller.public:
         raise InvalidClient("introspection needs client authentication: a public client cannot introspect")
     cors.check(request, caller)

@@ -33,11 +33,7 @@ def revoke_token(request: Request) -> Response:
     if raw and token_format.parse(raw) is not None:
         wanted["token"] = tokens.key(raw)
     items = client_cache.batch_get(wanted)
-    item = client_cache.authenticated(items["client"], creds.client_id,
-                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    if not client_auth.refusal(creds, clients.from_item(item)):  # authenticated: before a jti is spent
-        cors.check(request, clients.from_item(item))  # (failures all answer the same 401 first)
-    client = client_auth.verify(creds, clients.from_item(item), request)
+    client = client_auth.authenticate(request, creds, items["client"])
     cors.check(request, client)
     if not raw:
         raise InvalidRequest("parameter token is required")
