@@ -78,12 +78,7 @@ def _client(request: Request, grant: grants.GrantType) -> tuple[Client, dict[str
 def _by_credentials(request: Request, grant: grants.GrantType, creds: client_auth.Credentials
                     ) -> tuple[Client, dict[str, Any]]:
     items = _fetch(request, grant, creds.client_id)
-    item = client_cache.authenticated(items["client"], creds.client_id,
-                                      lambda i: not client_auth.refusal(creds, clients.from_item(i)))
-    known = clients.from_item(item)
-    if not client_auth.refusal(creds, known) and known is not None:  # authenticated: before a jti is spent
-        cors.check(request, known)  # (failures all answer the same 401 first)
-    return client_auth.verify(creds, known, request), items
+    return client_auth.authenticate(request, creds, items["client"]), items
 
 
 def _by_assertion(request: Request, grant: grants.GrantType, assertion: grants.ClientAssertion
