@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from oauth_core import grants
 from oauth_core.hashing import digest, hash_password, random_secret
 from oauth_core.storage import clients, dynamo, users
 
@@ -14,8 +15,7 @@ DEMO_CLIENT_ID = "SampleConfidentialApp"
 DEMO_USER, DEMO_PASSWORD = "admin", "changeme"
 DEMO_REDIRECT_URIS = ("http://localhost:8090/auth/redirect.html", "https://localhost/oauth_callback")
 DEMO_SCOPES = ("https://localhost:8090/auth/userinfo.email",)
-ALL_GRANTS = ("authorization_code", "implicit", "password", "client_credentials", "refresh_token",
-              "urn:ietf:params:oauth:grant-type:jwt-bearer")
+ALL_GRANTS = grants.REGISTRABLE
 
 
 @dataclass(frozen=True)

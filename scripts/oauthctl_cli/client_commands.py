@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oauth_core import registration
 from oauth_core.hashing import digest, random_secret
@@ -18,6 +18,8 @@ from .output import Refused, client_view
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+
+R = TypeVar("R")
 
 
 def _inconsistencies(client: clients.Client) -> list[str]:
@@ -69,15 +71,20 @@ def clients_create(args: argparse.Namespace) -> Any:
     return {**client_view(client), "client_secret": secret}
 
 
-def change_client(client_id: str, change: Callable[[clients.Client], clients.Client]) -> clients.Client:
-    """Apply ``change`` to the client as stored and save it only if nobody saved it meanwhile; when someone
+def changed(what: str, key: str, get: Callable[[str], R], save: Callable[[R], R], conflict: type[Exception],
+            change: Callable[[R], R]) -> R:
+    """Apply ``change`` to the record as stored and save it only if nobody saved it meanwhile; when someone
     did, read it again and apply the change to their version (never lose either operator's update)."""
     for _ in range(5):
         try:
-            return clients.save(change(get_client(client_id)))
-        except clients.Conflict:
+            return save(change(get(key)))
+        except conflict:
             continue
-    raise Refused(f"client {client_id!r} kept changing while this command ran; nothing was changed: run it again")
+    raise Refused(f"{what} {key!r} kept changing while this command ran; nothing was changed: run it again")
+
+
+def change_client(client_id: str, change: Callable[[clients.Client], clients.Client]) -> clients.Client:
+    return changed("client", client_id, get_client, clients.save, clients.Conflict, change)
 
 
 def clients_update(args: argparse.Namespace) -> Any:
@@ -113,16 +120,16 @@ def clients_rotate_secret(args: argparse.Namespace) -> Any:
     return {"client_id": client.client_id, "client_secret": secret, "old_secret_expires_at": until or None}
 
 
-def revoked_now(mark: int) -> int:
-    """The ``tokens_valid_after`` mark that revokes everything issued so far (it never moves back, so
+def revoked_now_ms(mark_ms: int) -> int:
+    """The ``tokens_valid_after_ms`` mark that revokes everything issued so far (it never moves back, so
     ``enable`` cannot bring earlier tokens back)."""
-    return max(mark, now_ms())
+    return max(mark_ms, now_ms())
 
 
 def clients_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return client_view(change_client(args.id, lambda client: dataclasses.replace(
         client, disabled=disabled,
-        tokens_valid_after_ms=revoked_now(client.tokens_valid_after_ms) if disabled
+        tokens_valid_after_ms=revoked_now_ms(client.tokens_valid_after_ms) if disabled
         else client.tokens_valid_after_ms)))
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from oauth_core.storage import clients, dynamo, users
 
-from .client_commands import change_client, get_client, revoked_now
+from .client_commands import change_client, get_client, revoked_now_ms
 from .user_commands import change_user, get_user
 
 if TYPE_CHECKING:
@@ -19,10 +19,10 @@ def tokens_revoke(args: argparse.Namespace) -> Any:
     """Every token issued so far stops working: the checks compare its issue time with this mark."""
     if args.client_id is not None:
         client = change_client(args.client_id, lambda c: dataclasses.replace(
-            c, tokens_valid_after_ms=revoked_now(c.tokens_valid_after_ms)))
+            c, tokens_valid_after_ms=revoked_now_ms(c.tokens_valid_after_ms)))
         return {"client_id": args.client_id, "tokens_revoked_before": client.tokens_valid_after_ms}
     user = change_user(args.username, lambda u: dataclasses.replace(
-        u, tokens_valid_after_ms=revoked_now(u.tokens_valid_after_ms)))
+        u, tokens_valid_after_ms=revoked_now_ms(u.tokens_valid_after_ms)))
     return {"username": args.username, "tokens_revoked_before": user.tokens_valid_after_ms}
 
 

@@ -13,7 +13,7 @@ from oauth_core.hashing import hash_password
 from oauth_core.issuance import now_ms
 from oauth_core.storage import consents, users
 
-from .client_commands import revoked_now
+from .client_commands import changed, revoked_now_ms
 from .output import Refused, user_view
 
 if TYPE_CHECKING:
@@ -22,12 +22,7 @@ if TYPE_CHECKING:
 
 
 def change_user(username: str, change: Callable[[users.User], users.User]) -> users.User:
-    for _ in range(5):
-        try:
-            return users.save(change(get_user(username)))
-        except users.Conflict:
-            continue
-    raise Refused(f"user {username!r} kept changing while this command ran; nothing was changed: run it again")
+    return changed("user", username, get_user, users.save, users.Conflict, change)
 
 
 def _read_password(args: argparse.Namespace, username: str) -> str:
@@ -67,13 +62,13 @@ def users_set_password(args: argparse.Namespace) -> Any:
     new_hash = hash_password(_read_password(args, get_user(args.username).username))
     # A new password ends every session the old one opened: each token and grant of the user, at once.
     return user_view(change_user(args.username, lambda user: dataclasses.replace(
-        user, password_hash=new_hash, tokens_valid_after_ms=revoked_now(user.tokens_valid_after_ms))))
+        user, password_hash=new_hash, tokens_valid_after_ms=revoked_now_ms(user.tokens_valid_after_ms))))
 
 
 def users_set_disabled(args: argparse.Namespace, disabled: bool) -> Any:
     return user_view(change_user(args.username, lambda user: dataclasses.replace(
         user, disabled=disabled,
-        tokens_valid_after_ms=revoked_now(user.tokens_valid_after_ms) if disabled else user.tokens_valid_after_ms)))
+        tokens_valid_after_ms=revoked_now_ms(user.tokens_valid_after_ms) if disabled else user.tokens_valid_after_ms)))
 
 
 def users_delete(args: argparse.Namespace) -> Any:

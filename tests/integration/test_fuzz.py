@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from local import events
+from oauth_core import grants
 from tests.derived import direct_routes
 
 ROUTES = direct_routes()  # every route of template.yaml; the one behind the authorizer is fuzzed below
@@ -66,8 +67,7 @@ def _encode(pairs) -> bytes:
     return "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs).encode("utf-8", "surrogatepass")
 
 
-GRANT_TYPES = st.sampled_from(["client_credentials", "password", "refresh_token", "authorization_code",
-                               "urn:ietf:params:oauth:grant-type:jwt-bearer"])
+GRANT_TYPES = st.sampled_from(grants.GRANT_TYPES)
 WITH_GRANT = st.builds(lambda g, rest: _encode([("grant_type", g), *rest]), GRANT_TYPES, PAIRS)
 BODIES = st.one_of(WITH_GRANT, WITH_GRANT, PAIRS.map(_encode), st.binary(max_size=300),
                    st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=4).map(

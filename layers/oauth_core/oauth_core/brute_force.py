@@ -28,12 +28,15 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from oauth_core import audit, observability
 from oauth_core.config import settings
 from oauth_core.errors import TooManyAttempts
 from oauth_core.storage import attempts
+
+if TYPE_CHECKING:
+    from oauth_core.storage.dynamo import Items, Reads
 
 DAY = 86400
 _PAIR, _ADDRESS, _USER = "attempts_pair", "attempts_address", "attempts_user"
@@ -63,7 +66,7 @@ def _windows(now: float) -> dict[str, int]:
     return {_PAIR: int(now) // DAY, _ADDRESS: int(now) // settings().failed_login_window, _USER: int(now) // DAY}
 
 
-def reads(username: str, address: str, now: float | None = None) -> dict[str, Any]:
+def reads(username: str, address: str, now: float | None = None) -> Reads:
     """The three counters, to fetch with the rest of the request's reads."""
     windows = _windows(time.time() if now is None else now)
     subjects = _subjects(username, address)
@@ -71,7 +74,7 @@ def reads(username: str, address: str, now: float | None = None) -> dict[str, An
             _ADDRESS_BEFORE: attempts.key(subjects[_ADDRESS], windows[_ADDRESS] - 1)}
 
 
-def check(items: dict[str, Any], username: str, address: str, error: str, client_id: str | None = None,
+def check(items: Items, username: str, address: str, error: str, client_id: str | None = None,
           now: float | None = None) -> None:
     """``TooManyAttempts`` when the address, or the user at this address, must wait."""
     now = time.time() if now is None else now
@@ -110,7 +113,7 @@ def failed(username: str, address: str, now: float | None = None) -> None:
         attempts.record_failure(subject, windows[name], expiry[name] + 60, int(now))
 
 
-def succeeded(items: dict[str, Any], username: str, address: str, now: float | None = None) -> None:
+def succeeded(items: Items, username: str, address: str, now: float | None = None) -> None:
     """A right password: this address's failures for this user are forgotten (one call, only if any)."""
     if attempts.failures(items.get(_PAIR)):
         attempts.clear(_subjects(username, address)[_PAIR], _windows(time.time() if now is None else now)[_PAIR])

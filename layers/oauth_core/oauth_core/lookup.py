@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from oauth_core import token_format
 from oauth_core.config import settings
@@ -16,6 +16,7 @@ from oauth_core.storage import client_cache, clients, grants, tokens, users
 
 if TYPE_CHECKING:
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
     from oauth_core.storage.grants import Grant
     from oauth_core.storage.tokens import Token
     from oauth_core.storage.users import User
@@ -48,7 +49,7 @@ def grant_ends_at(grant: Grant, client: Client) -> int:
     return grant.created_at + grant_max_lifetime(client)
 
 
-def fetch(wanted: dict[str, tuple[str, dict[str, str]]]) -> dict[str, Any]:
+def fetch(wanted: Reads) -> Items:
     """The one strongly consistent read of a token check, reading of the client and the user only what
     the check needs: the read-only functions may read no password hash or client secret hash."""
     config = settings()
@@ -69,7 +70,7 @@ def reads(raw: str) -> tuple[TokenRef, dict[str, tuple[str, dict[str, str]]]]:
     return ref, wanted
 
 
-def check(ref: TokenRef, items: dict[str, Any], kind: str, now: float | None = None) -> ActiveToken:
+def check(ref: TokenRef, items: Items, kind: str, now: float | None = None) -> ActiveToken:
     """Validate the fetched items; raise ``Inactive`` with the first reason the token fails."""
     now = time.time() if now is None else now
     token = tokens.from_item(items.get("token"))

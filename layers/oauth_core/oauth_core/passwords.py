@@ -9,14 +9,12 @@ UpdateItem, only then).
 
 from __future__ import annotations
 
-from typing import Any
-
 from oauth_core import audit, brute_force, observability
 from oauth_core.hashing import hash_password, needs_rehash, verify_password
 from oauth_core.storage import dynamo, users
 
 
-def sign_in(username: str, password: str, items: dict[str, Any], address: str, client_id: str,
+def sign_in(username: str, password: str, items: dynamo.Items, address: str, client_id: str,
             channel: str, throttled_error: str) -> users.User | None:
     """The user whose password this is, or None (counted and audited) for any failure;
     ``TooManyAttempts`` with the RFC code ``throttled_error`` when the address must wait."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.issuance import Issued
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -58,8 +59,8 @@ class GrantType:
     ``unregistered_error`` answers a client not registered for the grant (RFC 6749 §5.2)."""
 
     grant_type: str
-    reads: Callable[[Request], dict[str, Any]]
-    issue: Callable[[Request, Client, dict[str, Any]], Issued]
+    reads: Callable[[Request], Reads]
+    issue: Callable[[Request, Client, Items], Issued]
     unregistered_error: type[OAuthError] = UnauthorizedClient
     client_assertion: ClientAssertion | None = None
 

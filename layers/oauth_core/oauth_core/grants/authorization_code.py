@@ -11,7 +11,7 @@ nothing and revokes nothing.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from oauth_core import audit, issuance, observability, pkce, redirects, revocation, token_format
 from oauth_core.errors import InvalidGrant, Replayed
@@ -21,13 +21,14 @@ from oauth_core.storage import codes, dynamo, users
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
 
 CODE = "code"  # the redemption's action in the transaction
 _INVALID = "authorization code is invalid, expired or already used"
 _REPLAYED = "authorization code was already used; the tokens issued for it have been revoked"
 
 
-def reads(request: Request) -> dict[str, Any]:
+def reads(request: Request) -> Reads:
     code = request.param("code")
     if not code:
         return {}
@@ -37,7 +38,7 @@ def reads(request: Request) -> dict[str, Any]:
     return {"code": codes.key(code), "user": users.key(ref.username)}
 
 
-def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+def issue(request: Request, client: Client, items: Items) -> issuance.Issued:
     raw = request.required("code")
     code = codes.from_item(items.get("code"))
     now = time.time()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from oauth_core import issuance, scopes
 from oauth_core.errors import UnauthorizedClient
@@ -11,13 +11,14 @@ from oauth_core.grants import GrantType
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
 
 
-def reads(request: Request) -> dict[str, Any]:
+def reads(request: Request) -> Reads:
     return {}
 
 
-def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+def issue(request: Request, client: Client, items: Items) -> issuance.Issued:
     if client.public:
         raise UnauthorizedClient("client_credentials requires a confidential client")
     return issuance.client_token(client, scopes.resolve(request.param("scope"), client.scopes))

@@ -21,6 +21,7 @@ from oauth_core.storage import clients, codes, dynamo, users
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
 
 
 JTI = "jti"  # the action spending the assertion's jti, in the token's transaction
@@ -48,7 +49,7 @@ def signed_by_client(request: Request, client: Client | None) -> bool:
         request.required("assertion"), client, time.time())
 
 
-def reads(request: Request) -> dict[str, Any]:
+def reads(request: Request) -> Reads:
     raw = request.param("assertion")
     try:
         subject = assertions.peek(raw).get("sub") if raw else None
@@ -57,7 +58,7 @@ def reads(request: Request) -> dict[str, Any]:
     return {"user": users.key(subject)} if subject and bounds.username_fits(subject) else {}
 
 
-def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+def issue(request: Request, client: Client, items: Items) -> issuance.Issued:
     config, now = settings(), time.time()
     audiences = [*config.token_audiences, *([request.endpoint_url] if request.endpoint_url else [])]
     claims = assertions.verify(request.required("assertion"), client, audiences, now,

@@ -3,7 +3,7 @@ failed-password budgets of the source address (shared with the login form, see `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from oauth_core import bounds, brute_force, issuance, passwords, scopes
 from oauth_core.errors import InvalidGrant
@@ -13,9 +13,10 @@ from oauth_core.storage import users
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
 
 
-def reads(request: Request) -> dict[str, Any]:
+def reads(request: Request) -> Reads:
     username = request.param("username")
     if not username:
         return {}
@@ -24,7 +25,7 @@ def reads(request: Request) -> dict[str, Any]:
     return {**user, **brute_force.reads(username, request.source_ip)}
 
 
-def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+def issue(request: Request, client: Client, items: Items) -> issuance.Issued:
     username = request.required("username")
     password = request.required("password")
     user = passwords.sign_in(username, password, items, request.source_ip, client.client_id, "password_grant",

@@ -4,7 +4,7 @@ client's reuse window (``RefreshTokenReuseWindow``, off by default)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from oauth_core import audit, issuance, lookup, observability, revocation, scopes, token_format
 from oauth_core.config import settings
@@ -15,13 +15,14 @@ from oauth_core.storage import dynamo, tokens
 if TYPE_CHECKING:
     from oauth_core.http import Request
     from oauth_core.storage.clients import Client
+    from oauth_core.storage.dynamo import Items, Reads
     from oauth_core.storage.grants import Grant
 
 _REUSED = "refresh token was already used; the grant has been revoked"
 _RETRY_ATTEMPTS = 4
 
 
-def reads(request: Request) -> dict[str, Any]:
+def reads(request: Request) -> Reads:
     raw = request.param("refresh_token")
     try:
         return lookup.reads(raw)[1] if raw else {}
@@ -29,7 +30,7 @@ def reads(request: Request) -> dict[str, Any]:
         return {}
 
 
-def issue(request: Request, client: Client, items: dict[str, Any]) -> issuance.Issued:
+def issue(request: Request, client: Client, items: Items) -> issuance.Issued:
     raw = request.required("refresh_token")
     ref = token_format.parse(raw)
     if ref is None:

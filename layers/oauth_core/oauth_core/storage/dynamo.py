@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ConditionFailed", "StorageRejected", "TransactionRefused"]
 
+# A batched read names each item it wants: {"client": (table, key), ...}; the answer has the same names
+# and None for an item that is not there.
+Reads = dict[str, tuple[str, dict[str, str]]]
+Items = dict[str, dict[str, Any] | None]
+
 
 @functools.cache
 def client(read_timeout: float | None = None) -> Any:

@@ -28,14 +28,6 @@ TRANSIENT_ERRORS = frozenset({
     "TransactionInProgressException",  # our own ClientRequestToken, still being applied
 })
 CONDITION_FAILED = "ConditionalCheckFailed"
-# TransactionCanceledException reasons after which the same transaction may succeed.
-TRANSIENT_REASONS = frozenset({
-    "ThrottlingError",
-    "ProvisionedThroughputExceeded",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "TransactionConflict",
-})
 
 
 class ConditionFailed(Exception):
