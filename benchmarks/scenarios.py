@@ -43,7 +43,7 @@ class Bench:
         from oauth_core.storage import clients, dynamo, users
 
         settings.cache_clear()
-        dynamo.client.cache_clear()
+        dynamo.forget_clients()
         self.client = dynamo.client()
         tables.create(stack, self.client)
         self.secret = random_secret()

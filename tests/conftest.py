@@ -33,7 +33,7 @@ def _reset_caches() -> None:
     from oauth_core.storage import client_cache, dynamo
 
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
     client_cache.clear()
 
 

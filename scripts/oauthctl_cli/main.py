@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from oauth_core import audit, config, registration
-from oauth_core.storage import clients, dynamo, users
+from oauth_core.storage import clients, users
 
 from . import client_commands, scope_commands, token_commands, transfer, user_commands
 from .output import Refused, emit
@@ -107,11 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     # botocore reads AWS_DEFAULT_REGION only: an AWS_REGION alone counts too, as the region passed explicitly.
     region = args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or ""
     with config.installed(lambda: config.for_stack(args.stack, region)):
-        dynamo.client.cache_clear()  # one made before in this process (tests) has the environment's region
-        try:
-            return _run(args, region)
-        finally:
-            dynamo.client.cache_clear()
+        return _run(args, region)
 
 
 def _run(args: argparse.Namespace, region: str) -> int:

@@ -53,7 +53,7 @@ def cli(moto_server, stack: Stack, monkeypatch):
     for name, value in tables.environment(stack).items():
         monkeypatch.setenv(name, value)
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
     tables.create(stack, dynamo.client())
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TABLE")}
 
@@ -67,4 +67,4 @@ def cli(moto_server, stack: Stack, monkeypatch):
 
     yield run
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()

@@ -27,7 +27,7 @@ def store(local_stack, monkeypatch):
 
     yield use_stack_storage(local_stack, monkeypatch)
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
 
 
 @pytest.fixture(scope="module")

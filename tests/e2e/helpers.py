@@ -50,7 +50,7 @@ def use_stack_storage(running: Running, monkeypatch: pytest.MonkeyPatch):
     for name, value in tables.environment(Stack(stack_name="local")).items():
         monkeypatch.setenv(name, value)
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
     return dynamo.client()
 
 

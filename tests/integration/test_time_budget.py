@@ -45,14 +45,14 @@ def silent_dynamodb(monkeypatch):
     thread.start()
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{server.getsockname()[1]}")
     settings.cache_clear()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
     yield accepted
     stop.set()
     thread.join()
     for conn in accepted:
         conn.close()
     server.close()
-    dynamo.client.cache_clear()
+    dynamo.forget_clients()
 
 
 def context(seconds: float) -> LambdaContext:

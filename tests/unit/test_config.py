@@ -25,3 +25,21 @@ def test_installed_settings_are_the_processs_within_the_block_and_the_environmen
     assert config.settings() == config.from_environment()
     assert config.settings().region == ""
     assert dict(os.environ) == before
+
+
+def test_a_region_installed_for_a_while_leaves_no_dynamodb_client_behind(monkeypatch):
+    """oauthctl's --region is passed to the DynamoDB client, never written to the environment: once the
+    installed settings end, the next client is the environment's region again."""
+    from oauth_core.storage import dynamo
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    dynamo.forget_clients()
+    config.settings.cache_clear()
+    try:
+        with config.installed(lambda: config.for_stack("other", "eu-west-3")):
+            assert dynamo.client().meta.region_name == "eu-west-3"
+        assert dynamo.client().meta.region_name == "us-east-1"
+    finally:
+        dynamo.forget_clients()

@@ -34,15 +34,21 @@ Reads = dict[str, tuple[str, dict[str, str]]]
 Items = dict[str, dict[str, Any] | None]
 
 
-@functools.cache
 def client(read_timeout: float | None = None) -> Any:
     """The DynamoDB client, made on first use (never at import: that escapes moto and costs cold start),
     with ``budget.read_timeout()``; a shorter ``read_timeout`` gets a client of its own (only when a
     request's time is nearly spent). botocore does not retry: ``call`` does, within the time budget."""
+    from oauth_core.config import settings
+
+    return _client(read_timeout, settings().region)
+
+
+@functools.cache
+def _client(read_timeout: float | None, region: str) -> Any:
+    """One client per timeout and region: settings installed for a while (``config.installed``, oauthctl's
+    ``--region``) never leave a client of their region behind."""
     import boto3
     from botocore.config import Config
-
-    from oauth_core.config import settings
 
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},  # "adaptive" would sleep outside the budget
@@ -50,7 +56,13 @@ def client(read_timeout: float | None = None) -> Any:
         read_timeout=read_timeout or budget.read_timeout(),
         tcp_keepalive=True,
     )
-    return boto3.client("dynamodb", config=config, region_name=settings().region or None)
+    return boto3.client("dynamodb", config=config, region_name=region or None)
+
+
+def forget_clients() -> None:
+    """Drop the clients made so far: the next call makes one for the environment as it is now (tests point
+    the storage at another endpoint)."""
+    _client.cache_clear()
 
 
 @functools.cache
