@@ -48,11 +48,15 @@ def check_consistent(client: clients.Client, before: clients.Client | None = Non
         raise Refused(new[0])
 
 
+def existing(what: str, key: str, record: R | None) -> R:
+    """The record read, or ``Refused`` naming what is missing."""
+    if record is None:
+        raise Refused(f"no {what} {key!r}")
+    return record
+
+
 def get_client(client_id: str) -> clients.Client:
-    client = clients.get(client_id)
-    if client is None:
-        raise Refused(f"no client {client_id!r}")
-    return client
+    return existing("client", client_id, clients.get(client_id))
 
 
 def clients_create(args: argparse.Namespace) -> Any:

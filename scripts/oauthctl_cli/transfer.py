@@ -8,12 +8,12 @@ import dataclasses
 import json
 import sys
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from oauth_core import hashing, registration
 from oauth_core.hashing import digest
 from oauth_core.issuance import now_ms
-from oauth_core.storage import clients, scope_descriptions, users
+from oauth_core.storage import clients, model, scope_descriptions, users
 
 from .client_commands import check_consistent
 from .output import Refused
@@ -101,10 +101,10 @@ def _imported_client(record: dict[str, Any]) -> clients.Client:
     """Our own export, or another server's client: ``client_secret`` in clear (as Keycloak keeps them)
     is stored as its digest, like every secret here."""
     secret = record.get("client_secret")
-    client = cast("clients.Client", clients.from_item({  # an item in, a client out (None only for None)
+    client = model.from_item(clients.Client, {
         **record, "client_id": registration.client_id(record["client_id"]),
         "created_at": record.get("created_at") or int(time.time()),
-        **({"secret_hash": digest(secret)} if secret else {})}))
+        **({"secret_hash": digest(secret)} if secret else {})})
     registration.grant_types(sorted(client.grant_types))
     for uri in (*client.redirect_uris, *client.post_logout_redirect_uris):
         registration.redirect_uri(uri)

@@ -13,7 +13,7 @@ from oauth_core.hashing import hash_password
 from oauth_core.issuance import now_ms
 from oauth_core.storage import consents, users
 
-from .client_commands import changed, revoked_now_ms
+from .client_commands import changed, existing, revoked_now_ms
 from .output import Refused, user_view
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ def _read_password(args: argparse.Namespace, username: str) -> str:
 
 
 def get_user(username: str) -> users.User:
-    user = users.get(username)
-    if user is None:
-        raise Refused(f"no user {username!r}")
-    return user
+    return existing("user", username, users.get(username))
 
 
 def users_create(args: argparse.Namespace) -> Any:
